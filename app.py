@@ -1,0 +1,70 @@
+"""Router: page config, the shared sidebar, and the navigation grouped the way the talk runs."""
+
+import streamlit as st
+
+from lib import settings as lab_settings
+
+st.set_page_config(page_title="Customizing LLMs — a lab", page_icon="🧪", layout="wide")
+
+PAGES = {
+    "": [st.Page("pages/overview.py", title="Overview", icon="🗺️", default=True)],
+    "Prompt": [
+        st.Page("pages/few_shot.py", title="Few-shot", icon="🎯"),
+        st.Page("pages/chain_of_thought.py", title="Chain-of-thought", icon="🧠"),
+        st.Page("pages/conversation.py", title="Conversation", icon="💬"),
+        st.Page("pages/rag.py", title="RAG", icon="📚"),
+    ],
+    "Tune": [
+        st.Page("pages/sft_rlhf.py", title="SFT & RLHF", icon="🎓"),
+        st.Page("pages/lora.py", title="LoRA", icon="🧩"),
+    ],
+    "Train": [st.Page("pages/train.py", title="Train from scratch", icon="🏗️")],
+    "Summary": [st.Page("pages/summary.py", title="Form vs fact", icon="⚖️")],
+}
+
+PRESENTER_CSS = """<style>
+html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
+code, pre { font-size: 1.1rem !important; }
+</style>"""
+
+
+def load_settings_once() -> None:
+    """First run of a session: take settings from the URL, so a bookmarked state comes back."""
+    if "settings_loaded" in st.session_state:
+        return
+    st.session_state.update(lab_settings.from_query(st.query_params.to_dict()))
+    st.session_state.settings_loaded = True
+
+
+def sidebar() -> None:
+    with st.sidebar:
+        st.header("Model")
+        st.radio(
+            "Backend",
+            lab_settings.BACKENDS,
+            key="backend",
+            format_func={"bundled": "Bundled SmolLM2 (offline)", "hf": "Hugging Face model id",
+                         "openai": "OpenAI-compatible server"}.get,
+        )
+        if st.session_state.backend == "hf":
+            st.text_input("Model id", key="hf_model", help="Loaded from the local cache; downloads need LLM_LAB_ONLINE=1.")
+        elif st.session_state.backend == "openai":
+            st.text_input("Server URL", key="server_url", help="Ollama: http://localhost:11434/v1")
+            st.text_input("Model name", key="server_model")
+            st.text_input("API key (kept in this session only)", key="server_api_key", type="password")
+        st.header("Generation")
+        st.slider("Max new tokens", 1, 1024, key="max_new_tokens")
+        st.slider("Temperature (0 = greedy)", 0.0, 2.0, step=0.05, key="temperature")
+        st.slider("Top-p", 0.05, 1.0, step=0.05, key="top_p", disabled=st.session_state.temperature == 0)
+        st.number_input("Seed", 0, 2**31 - 1, key="seed")
+        st.toggle("Presenter mode (larger type)", key="presenter")
+    if st.session_state.presenter:
+        st.html(PRESENTER_CSS)
+    st.query_params.from_dict(lab_settings.to_query({k: st.session_state[k] for k in lab_settings.BY_KEY}))
+
+
+load_settings_once()
+page = st.navigation(PAGES)
+sidebar()
+page.run()

