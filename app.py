@@ -4,22 +4,22 @@ import streamlit as st
 
 from lib import settings as lab_settings
 
-st.set_page_config(page_title="Customizing LLMs — a lab", page_icon="🧪", layout="wide")
+st.set_page_config(page_title="Customizing LLMs — a lab", page_icon=":material/science:", layout="wide")
 
 PAGES = {
-    "": [st.Page("pages/overview.py", title="Overview", icon="🗺️", default=True)],
+    "": [st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True)],
     "Prompt": [
-        st.Page("pages/few_shot.py", title="Few-shot", icon="🎯"),
-        st.Page("pages/chain_of_thought.py", title="Chain-of-thought", icon="🧠"),
-        st.Page("pages/conversation.py", title="Conversation", icon="💬"),
-        st.Page("pages/rag.py", title="RAG", icon="📚"),
+        st.Page("pages/few_shot.py", title="Few-shot", icon=":material/target:"),
+        st.Page("pages/chain_of_thought.py", title="Chain-of-thought", icon=":material/psychology:"),
+        st.Page("pages/conversation.py", title="Conversation", icon=":material/forum:"),
+        st.Page("pages/rag.py", title="RAG", icon=":material/library_books:"),
     ],
     "Tune": [
-        st.Page("pages/sft_rlhf.py", title="SFT & RLHF", icon="🎓"),
-        st.Page("pages/lora.py", title="LoRA", icon="🧩"),
+        st.Page("pages/sft_rlhf.py", title="SFT & RLHF", icon=":material/school:"),
+        st.Page("pages/lora.py", title="LoRA", icon=":material/extension:"),
     ],
-    "Train": [st.Page("pages/train.py", title="Train from scratch", icon="🏗️")],
-    "Summary": [st.Page("pages/summary.py", title="Form vs fact", icon="⚖️")],
+    "Train": [st.Page("pages/train.py", title="Train from scratch", icon=":material/construction:")],
+    "Summary": [st.Page("pages/summary.py", title="Form vs fact", icon=":material/balance:")],
 }
 
 PRESENTER_CSS = """<style>

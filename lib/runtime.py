@@ -127,4 +127,4 @@ def placeholder(page: str) -> None:
     st.title(plan["title"])
     st.info("This page is not built yet. Here is what it will let you do:")
     st.markdown("\n".join(f"- {step}" for step in plan["plan"]))
-    st.page_link("pages/overview.py", label="Back to the overview", icon="🗺️")
+    st.page_link("pages/overview.py", label="Back to the overview", icon=":material/map:")

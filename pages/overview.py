@@ -19,7 +19,7 @@ for column, option in zip(st.columns(3), OVERVIEW["options"]):
         st.write(option["text"])
         for page in option["pages"]:
             st.page_link(page)
-st.page_link(OVERVIEW["summary_page"], label=OVERVIEW["summary"], icon="⚖️")
+st.page_link(OVERVIEW["summary_page"], label=OVERVIEW["summary"], icon=":material/balance:")
 
 st.header("Try the model")
 status_box, chat_box = st.columns([1, 2])

@@ -1,0 +1,15 @@
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+@pytest.fixture(scope="session")
+def chat_model():
+    """The real bundled SmolLM2, loaded once for the whole run (converted on the first run ever)."""
+    from lib import models
+
+    return models.load_chat_model()

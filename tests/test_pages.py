@@ -1,0 +1,64 @@
+"""AppTest: the router and every page render without an exception; the playground answers and refuses bad input."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["pages/overview.py", "pages/few_shot.py", "pages/chain_of_thought.py", "pages/conversation.py",
+         "pages/rag.py", "pages/sft_rlhf.py", "pages/lora.py", "pages/train.py", "pages/summary.py"]
+
+
+@pytest.fixture
+def app(chat_model):  # chat_model: the conversion has happened before the first page asks for it
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(app, page):
+    app.switch_page(page).run()
+    assert not app.exception
+    assert app.title, f"{page} has no title"
+
+
+def test_overview_shows_the_three_options_and_model_status(app):
+    headers = [h.value for h in app.subheader]
+    assert any("Train" in h for h in headers) and any("Tune" in h for h in headers) and any("Prompt" in h for h in headers)
+    assert any("134,515,008" in m.value for m in app.markdown)
+
+
+def test_playground_streams_an_answer_with_speed(app):
+    app.chat_input(key="playground_input").set_value("What is the capital of France?").run()
+    assert not app.exception
+    assert any("Paris" in m.value for m in app.markdown)
+    assert any("tokens/s" in c.value for c in app.caption)
+
+
+@pytest.mark.parametrize("text, message", [("   ", "empty"), ("x" * 50_000, "50,000 characters")])
+def test_playground_bad_input_gets_a_clear_message(app, text, message):
+    app.chat_input(key="playground_input").set_value(text).run()
+    assert not app.exception
+    shown = [w.value for w in app.warning] + [e.value for e in app.error]
+    assert any(message in s for s in shown), shown
+
+
+def test_sidebar_settings_come_back_from_a_bookmarked_url():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["temperature"] = "0.7"
+    at.query_params["presenter"] = "1"
+    at.query_params["max_new_tokens"] = "nonsense"
+    at.run()
+    assert not at.exception
+    assert at.slider(key="temperature").value == 0.7
+    assert at.toggle(key="presenter").value is True
+    assert at.slider(key="max_new_tokens").value == 128  # malformed → default, not a crash
+
+
+def test_remote_backend_settings_appear_for_a_server():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["backend"] = "openai"
+    at.run()
+    assert at.text_input(key="server_url").value.startswith("http")
+    assert at.text_input(key="server_api_key").value == ""
+    assert not at.exception
