@@ -24,13 +24,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 setup: $(VENV)/.installed
 
 run: setup
-	$(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+	$(BIN)/python -m lib.serve --server.address 127.0.0.1 --server.port $(PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
 bench: setup
 	$(BIN)/python bench/run.py --json
+	$(BIN)/python bench/rag.py --json
 
 clean:
 	rm -rf $(VENV) .cache

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from lib import runtime
 from lib import settings as lab_settings
 
 st.set_page_config(page_title="Customizing LLMs — a lab", page_icon=":material/science:", layout="wide")
@@ -64,6 +65,7 @@ def sidebar() -> None:
     st.query_params.from_dict(lab_settings.to_query({k: st.session_state[k] for k in lab_settings.BY_KEY}))
 
 
+runtime.start_warm_ups()
 load_settings_once()
 page = st.navigation(PAGES)
 sidebar()

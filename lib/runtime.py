@@ -128,3 +128,31 @@ def placeholder(page: str) -> None:
     st.info("This page is not built yet. Here is what it will let you do:")
     st.markdown("\n".join(f"- {step}" for step in plan["plan"]))
     st.page_link("pages/overview.py", label="Back to the overview", icon=":material/map:")
+
+
+def run_queued(fn, *args, **kwargs):
+    """Run heavy work (embedding, batch generation, training) in this session's turn on the shared queue."""
+    note = st.empty()
+    with work_queue().ticket(on_wait=lambda ahead: note.info(f"⏳ Queued — {ahead} ahead of you…")):
+        note.empty()
+        return fn(*args, **kwargs)
+
+
+def answer_all(conversations: list[Messages]) -> list[str]:
+    """Answers for many conversations with the chosen backend: batched locally, one by one from a server."""
+    from lib import generation
+
+    chosen = backend()
+    if isinstance(chosen, backends.LocalBackend):
+        return generation.generate_batch(chosen.loaded, conversations, generation_settings())
+    return ["".join(chosen.stream(m, generation_settings(), threading.Event())) for m in conversations]
+
+
+@st.cache_resource(show_spinner=False)
+def start_warm_ups() -> threading.Thread:
+    """Once per server process: compile UMAP's numba kernels in the background so no user waits for them."""
+    from lib import projection
+
+    thread = threading.Thread(target=projection.warm_up, name="umap-warm-up", daemon=True)
+    thread.start()
+    return thread

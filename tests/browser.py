@@ -1,4 +1,4 @@
-"""Helpers for browser tests: serve the app with `streamlit run` on a free port, drive Debian's Chromium.
+"""Helpers for browser tests: serve the app as `make run` does (lib.serve) on a free port, drive Debian's Chromium.
 
 Waiting follows Streamlit's own e2e tests: the health endpoint first, then the
 app's root element connected with no script running.
@@ -33,7 +33,7 @@ def streamlit_server(timeout_s: float = 90):
     env = os.environ | {"PYTHONUNBUFFERED": "1"}
     log = open(ROOT / ".cache" / f"streamlit-{port}.log", "w") if (ROOT / ".cache").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+        [sys.executable, "-m", "lib.serve", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )

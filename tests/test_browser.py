@@ -66,3 +66,37 @@ def test_every_page_opens_from_the_navigation(server, page, slug, title):
     heading = page.locator("h1").first
     assert title.lower() in heading.inner_text().lower()
     assert page.get_by_test_id("stException").count() == 0
+    assert page.get_by_test_id("stSidebar").get_by_text("Backend").count() == 1  # the router ran
+
+
+def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
+    note = tmp_path / "zorblat_museum.md"
+    note.write_text("# The Zorblat museum\nThe Zorblat museum is painted teal. It opens at nine and the ticket "
+                    "costs 14 florins. <script>window.hacked = true</script>\n")
+    page.goto(f"{server}/rag")
+    wait_for_app_idle(page)
+    page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(note))
+    page.get_by_text("zorblat_museum.md").first.wait_for(timeout=60_000)
+    wait_for_app_idle(page)
+    question = page.get_by_label("Question", exact=True).and_(page.get_by_test_id("stTextInputField"))
+    question.fill("How much is a ticket to the Zorblat museum?")
+    question.press("Enter")
+    wait_for_app_idle(page)
+    chart = page.get_by_test_id("stPlotlyChart").first
+    chart.get_by_text("your question").wait_for(timeout=60_000)
+    page.get_by_role("button", name="Answer with and without retrieval").click()
+    page.get_by_text("Without retrieval (memory only)").wait_for(timeout=120_000)
+    wait_for_app_idle(page)
+    cites = page.get_by_text("Cites:").first.inner_text()
+    assert "zorblat_museum.md" in cites
+    assert page.evaluate("window.hacked") is None  # the script in the document never ran
+
+
+def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model):
+    with streamlit_server() as url:
+        page = browser.new_page()
+        page.goto(f"{url}/conversation")
+        wait_for_app_idle(page)
+        assert page.get_by_test_id("stSidebar").get_by_text("Backend").count() == 1
+        assert page.get_by_test_id("stSidebarNav").get_by_text("Overview").count() == 1
+        page.close()

@@ -1,0 +1,64 @@
+"""Plotly figures, built from plain data so pages only place them. Styling lives in the dicts at the top."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+
+from lib.projection import Projection, hover_label
+
+CHUNK_MARKER = {"size": 9, "opacity": 0.75}
+QUERY_MARKER = {"size": 22, "symbol": "star", "color": "#111111", "line": {"width": 1, "color": "white"}}
+HIT_MARKER = {"size": 16, "symbol": "circle-open", "line": {"width": 3}, "color": "#d62728"}
+LINK_LINE = {"color": "#d62728", "width": 1.5, "dash": "dot"}
+PALETTE = px.colors.qualitative.Safe + px.colors.qualitative.Pastel
+
+
+def _xyz(points: np.ndarray) -> dict:
+    axes = {"x": points[:, 0], "y": points[:, 1]}
+    if points.shape[1] > 2:
+        axes["z"] = points[:, 2]
+    return axes
+
+
+def embedding_map(projection: Projection, chunks, query_point=None, hits=()) -> go.Figure:
+    """Chunks coloured by document; the question as a star joined to its top-k, each labelled with rank and score."""
+    three_d = projection.points.shape[1] > 2
+    scatter = go.Scatter3d if three_d else go.Scatter
+    sources = sorted({c.metadata["source"] for c in chunks})
+    fig = go.Figure()
+    for color, source in zip(PALETTE * 4, sources):
+        idx = [i for i, c in enumerate(chunks) if c.metadata["source"] == source]
+        fig.add_trace(scatter(
+            mode="markers", name=source, marker={**CHUNK_MARKER, "color": color},
+            hovertext=[hover_label(source, i, chunks[i].page_content) for i in idx], hoverinfo="text",
+            **_xyz(projection.points[idx]),
+        ))
+    if query_point is not None:
+        for hit in hits:
+            point = projection.points[hit.chunk.metadata["chunk"]]
+            fig.add_trace(scatter(mode="lines", line=LINK_LINE, showlegend=False, hoverinfo="skip",
+                                  **_xyz(np.vstack([query_point, point]))))
+        if hits:
+            points = projection.points[[h.chunk.metadata["chunk"] for h in hits]]
+            fig.add_trace(scatter(
+                mode="markers+text", name="retrieved", marker=HIT_MARKER,
+                text=[f"#{h.rank} {h.score:.2f}" for h in hits], textposition="top center",
+                hovertext=[hover_label(h.source, h.chunk.metadata["chunk"], h.chunk.page_content) for h in hits],
+                hoverinfo="text", **_xyz(points),
+            ))
+        fig.add_trace(scatter(mode="markers", name="your question", marker=QUERY_MARKER, hoverinfo="name",
+                              **_xyz(query_point.reshape(1, -1))))
+    fig.update_layout(height=560, margin={"l": 10, "r": 10, "t": 30, "b": 10}, legend={"itemsizing": "constant"},
+                      title=f"{projection.method.upper()} map of {len(chunks)} chunks")
+    return fig
+
+
+def accuracy_bars(table, x: str, y: str, color: str | None = None, error: str | None = None,
+                  title: str = "") -> go.Figure:
+    """Bars of a 0–1 measure per condition, with an optional spread column as error bars."""
+    fig = px.bar(table, x=x, y=y, color=color, error_y=error, barmode="group", range_y=[0, 1], title=title,
+                 text_auto=".0%")
+    fig.update_layout(height=380, yaxis_tickformat=".0%", margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig

@@ -1,0 +1,113 @@
+"""RAG on the sample documents with the real embedder and a real FAISS index."""
+
+import json
+
+import numpy as np
+import pytest
+
+from lib import documents, projection, rag
+
+
+@pytest.fixture(scope="module")
+def embeddings():
+    from lib.models import load_embeddings
+
+    return load_embeddings()
+
+
+@pytest.fixture(scope="module")
+def index(embeddings):
+    return rag.build_index(rag.split(documents.load_folder(rag.SAMPLE_DOCS), 128, 16), embeddings)
+
+
+def test_chunks_respect_the_token_budget_and_know_where_they_start():
+    docs = documents.load_folder(rag.SAMPLE_DOCS)
+    chunks = rag.split(docs, 64, 8)
+    assert all(c.metadata["tokens"] <= 64 for c in chunks)
+    by_source = {d.metadata["source"]: d.page_content for d in docs}
+    for chunk in chunks:
+        start = chunk.metadata["start_index"]
+        assert by_source[chunk.metadata["source"]][start:start + len(chunk.page_content)] == chunk.page_content
+    assert [c.metadata["chunk"] for c in chunks] == list(range(len(chunks)))
+
+
+def test_overlap_must_be_smaller_than_chunk():
+    with pytest.raises(ValueError, match="overlap"):
+        rag.split([], 32, 32)
+
+
+def test_zero_documents_give_a_clear_error(embeddings):
+    with pytest.raises(ValueError, match="no documents"):
+        rag.build_index([], embeddings)
+
+
+def test_questions_file_is_well_formed_and_answers_are_in_their_source():
+    questions = rag.load_questions(rag.SAMPLE_QUESTIONS)
+    assert len(questions) >= 30
+    docs = {d.metadata["source"]: d.page_content for d in documents.load_folder(rag.SAMPLE_DOCS)}
+    for item in questions:
+        assert item["answer"].lower() in docs[item["source"]].lower(), item
+
+
+def test_hit_rate_at_4_on_the_shipped_questions(index):
+    result = rag.evaluate(index, rag.load_questions(rag.SAMPLE_QUESTIONS), k=4)
+    assert result["hit_rate"] >= 0.9
+
+
+def test_scores_are_cosine_similarities_best_first(index, embeddings):
+    hits = rag.retrieve(index, "How long is the DeepHaiku warranty?", k=4)
+    assert hits[0].source == "deephaiku.md"
+    query = np.asarray(embeddings.embed_query("How long is the DeepHaiku warranty?"))
+    for hit in hits:
+        chunk_vector = np.asarray(embeddings.embed_documents([hit.chunk.page_content])[0])
+        assert hit.score == pytest.approx(float(chunk_vector @ query), abs=1e-4)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+
+
+def test_mmr_returns_k_distinct_chunks(index):
+    hits = rag.retrieve(index, "What does the kettle do?", k=5, mmr=True)
+    assert len({h.chunk.metadata["chunk"] for h in hits}) == 5
+
+
+def test_augmented_prompt_numbers_passages_and_ends_with_the_question(index):
+    hits = rag.retrieve(index, "Who founded the Saltmarsh Observatory?", k=3)
+    user = rag.augmented_messages("Who founded the Saltmarsh Observatory?", hits)[-1]["content"]
+    assert "[1] (from saltmarsh_observatory.md)" in user
+    assert user.endswith("Question: Who founded the Saltmarsh Observatory?")
+    assert rag.cited_sources("It was Mabel Quenby [1].", hits) == hits[:1]
+
+
+def test_bad_question_file_names_the_line():
+    with pytest.raises(ValueError, match="line 2"):
+        rag.parse_questions('{"question": "q", "answer": "a"}\n{"oops": 1}\n')
+    with pytest.raises(ValueError, match="no questions"):
+        rag.parse_questions("\n\n")
+
+
+def test_projection_places_the_query_near_its_best_chunk(index):
+    proj = projection.fit(index.vectors, "umap", 2)
+    assert proj.method == "umap" and proj.points.shape == (len(index.chunks), 2)
+    hits = rag.retrieve(index, "How much does a DeepHaiku cost?", k=1)
+    star = proj.place(rag.embed_query(index, "How much does a DeepHaiku cost?"))
+    distances = np.linalg.norm(proj.points - star, axis=1)
+    same_doc = [i for i, c in enumerate(index.chunks) if c.metadata["source"] == hits[0].source]
+    assert int(np.argmin(distances)) in same_doc or np.min(distances[same_doc]) < np.median(distances)
+
+
+def test_small_corpus_falls_back_to_pca_and_3d_works():
+    vectors = np.random.default_rng(0).normal(size=(5, 384)).astype(np.float32)
+    proj = projection.fit(vectors, "umap", 3)
+    assert proj.method == "pca" and proj.points.shape == (5, 3)
+    with pytest.raises(ValueError, match="at least 3"):
+        projection.fit(vectors[:2], "pca", 2)
+
+
+def test_hover_labels_escape_markup():
+    label = projection.hover_label("<b>x</b>.md", 1, "<script>alert(1)</script>")
+    assert "<script>" not in label and "&lt;script&gt;" in label
+
+
+def test_cli_prints_hit_rate_as_json(capsys):
+    rag.main(["eval", "--retrieval-only", "--k", "4", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["hit_rate"] >= 0.9 and result["questions"] >= 30

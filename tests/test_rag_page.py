@@ -1,0 +1,83 @@
+"""AppTest of the RAG page: build, ask, upload (good and bad), evaluate, and per-session isolation."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+
+def rag_page() -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=300)
+    at.run()
+    at.switch_page("pages/rag.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def warm(chat_model):
+    return chat_model
+
+
+def test_page_builds_the_index_and_maps_the_question(warm):
+    at = rag_page()
+    assert len(at.get("plotly_chart")) == 1
+    table = at.dataframe[0].value
+    assert list(table["rank"]) == [1, 2, 3, 4] and table["source"].iloc[0] == "deephaiku.md"
+
+
+def test_upload_joins_the_corpus_and_bad_files_are_reported(warm):
+    at = rag_page()
+    at.file_uploader(key="rag_uploads").set_value([
+        ("zorblat.md", b"# Zorblat\nThe Zorblat museum is painted teal and opens at nine.", "text/markdown"),
+        ("bad.txt", "caf\xe9".encode("latin-1"), "text/plain"),
+    ]).run()
+    assert not at.exception
+    assert any("bad.txt" in e.value and "UTF-8" in e.value for e in at.error)
+    at.text_input(key="rag_question").set_value("What colour is the Zorblat museum painted?").run()
+    assert at.dataframe[0].value["source"].iloc[0] == "zorblat.md"
+
+
+def test_no_documents_says_so(warm):
+    at = rag_page()
+    at.toggle(key="rag_samples").set_value(False).run()
+    assert not at.exception
+    assert any("no documents" in i.value for i in at.info)
+
+
+def test_answer_with_and_without_retrieval(warm):
+    at = rag_page()
+    at.text_input(key="rag_question").set_value("How much does a DeepHaiku cost?").run()
+    at.button(key="rag_answer").click().run()
+    assert not at.exception
+    assert any("With retrieved passages" in s.value for s in at.subheader)
+    assert any("Cites:" in c.value for c in at.caption)
+
+
+def test_small_retrieval_evaluation_shows_chart_and_table(warm):
+    at = rag_page()
+    at.toggle(key="rag_eval_gen").set_value(False)
+    at.slider(key="rag_eval_n").set_value(10)
+    at.button(key="rag_eval_run").click().run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2
+    rows = at.dataframe[-1].value
+    assert len(rows) == 10 and rows["hit"].mean() >= 0.9
+
+
+def test_bad_question_file_gets_a_message(warm):
+    at = rag_page()
+    at.file_uploader(key="rag_qfile").set_value(("q.jsonl", b'{"question": "x"}\n', "application/jsonl")).run()
+    assert not at.exception
+    assert any("question file" in e.value for e in at.error)
+
+
+def test_two_sessions_never_see_each_others_uploads(warm):
+    alice, bob = rag_page(), rag_page()
+    alice.file_uploader(key="rag_uploads").set_value(
+        ("alice_secret.md", b"Alice's locker code is 4417 and her cat is named Biscuit.", "text/markdown")).run()
+    bob.file_uploader(key="rag_uploads").set_value(
+        ("bob_notes.md", b"Bob grows tomatoes on his balcony in Lisbon every summer.", "text/markdown")).run()
+    for at, mine, theirs in ((alice, "alice_secret.md", "bob_notes.md"), (bob, "bob_notes.md", "alice_secret.md")):
+        at.text_input(key="rag_question").set_value("What is the locker code and who grows tomatoes?").run()
+        sources = set(at.dataframe[0].value["source"])
+        assert mine in sources and theirs not in sources
+        assert theirs not in at.session_state["rag"]["key"]
