@@ -61,4 +61,6 @@ def streamlit_server(timeout_s: float = 90):
 def wait_for_app_idle(page, timeout_ms: int = 120_000) -> None:
     """The app is connected and no script is running (the stApp data attributes Streamlit's e2e tests use)."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
+    # The navigation exists only once the router has run, so "not running" after it means the run finished.
+    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=timeout_ms)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
