@@ -62,3 +62,18 @@ def accuracy_bars(table, x: str, y: str, color: str | None = None, error: str | 
                  text_auto=".0%")
     fig.update_layout(height=380, yaxis_tickformat=".0%", margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
+
+
+def context_window(labels: list[str], tokens: list[int], dropped: set[int], limit: int) -> go.Figure:
+    """One bar per message, stacked along the token axis; the ones that fell out of the window are greyed."""
+    fig = go.Figure()
+    for i, (label, count) in enumerate(zip(labels, tokens)):
+        fig.add_trace(go.Bar(y=["prompt"], x=[count], orientation="h", name=label, showlegend=False,
+                             marker={"color": "#bbbbbb" if i in dropped else PALETTE[i % len(PALETTE)]},
+                             text=f"{label}<br>{count}" + (" (forgotten)" if i in dropped else ""),
+                             textposition="inside", hovertext=f"{label}: {count} tokens", hoverinfo="text"))
+    fig.add_vline(x=limit, line={"color": "#d62728", "width": 3, "dash": "dash"},
+                  annotation_text=f"window {limit} tokens", annotation_position="top")
+    fig.update_layout(barmode="stack", height=200, margin={"l": 10, "r": 10, "t": 40, "b": 10},
+                      xaxis_title="tokens, oldest first")
+    return fig

@@ -1,5 +1,61 @@
-"""Placeholder: says honestly what this page will hold once it is built."""
+"""Conversation: the history is re-sent every turn, and a limited window forgets the oldest turns."""
 
-from lib import runtime
+import streamlit as st
 
-runtime.placeholder("conversation")
+from lib import charts, conversation, runtime
+
+st.title("Conversation and the context window")
+st.write("A chat model has no memory between calls. The app sends the whole conversation again every turn; when "
+         "it no longer fits the context window, the oldest turns are cut — and the model forgets them.")
+
+if "conv_messages" not in st.session_state:
+    st.session_state.conv_messages = []
+c1, c2 = st.columns([2, 1])
+system = c1.text_input("System message (always kept)", "You are a helpful assistant. Keep answers short.",
+                       key="conv_system")
+limit = c2.slider("Context window (tokens)", 256, 2048, 512, 64, key="conv_limit")
+if c2.button("Clear the conversation", key="conv_clear"):
+    st.session_state.conv_messages = []
+
+history = st.session_state.conv_messages
+for message in history:
+    with st.chat_message(message["role"]):
+        st.text(message["content"])
+
+chosen = runtime.backend()
+reserve = runtime.generation_settings().max_new_tokens
+count = lambda msgs: chosen.count_tokens(chosen.render_prompt(msgs)) if msgs else 0  # noqa: E731
+said = st.chat_input("Say something — try telling it your name, then chat until it forgets", key="conv_input")
+if said is not None and not said.strip():
+    st.warning("The message was empty.")
+elif said:
+    history.append({"role": "user", "content": said})
+    with st.chat_message("user"):
+        st.text(said)
+    try:
+        to_send, _ = conversation.fit_window([{"role": "system", "content": system}] + history, count, limit, reserve)
+    except ValueError as error:
+        history.pop()
+        st.error(str(error))
+        st.stop()
+    with st.chat_message("assistant"):
+        result = runtime.stream_answer(to_send)
+    if result:
+        history.append({"role": "assistant", "content": result[0]})
+    else:
+        history.pop()
+
+full = [{"role": "system", "content": system}] + history
+if history:
+    try:
+        sent, dropped = conversation.fit_window(full, count, limit, reserve)
+    except ValueError:
+        sent, dropped = full[-1:], list(range(1, len(full) - 1))
+    st.subheader("What the next turn will send")
+    labels = ["system"] + [f"{m['role']} {i}" for i, m in enumerate(history, start=1)]
+    st.plotly_chart(charts.context_window(labels, conversation.tokens_per_message(full, count), set(dropped),
+                                          limit - reserve), key="conv_chart")
+    st.caption(f"{len(dropped)} message(s) already fall outside the window · {reserve} tokens kept free for the "
+               f"answer (the sidebar's max new tokens) · the dashed line is what is left for the history.")
+    with st.expander(f"The exact prompt ({count(sent):,} tokens)"):
+        st.code(chosen.render_prompt(sent), language=None, wrap_lines=True)

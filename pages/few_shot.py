@@ -1,5 +1,46 @@
-"""Placeholder: says honestly what this page will hold once it is built."""
+"""Few-shot in-context learning: pick shots, see the exact prompt, compare zero-shot with k-shot, measure."""
 
-from lib import runtime
+import streamlit as st
 
-runtime.placeholder("few_shot")
+from lib import prompting, runtime
+from ui import prompting as ui
+
+st.title("Few-shot in-context learning")
+st.write("Nothing in the model changes here. We put a few solved examples (shots) in front of the question and "
+         "let the model continue the pattern. Choose the shots, look at the exact prompt, then measure whether "
+         "they help this model.")
+
+task = ui.task_picker("fs")
+c1, c2 = st.columns(2)
+k = runtime.count_slider("Shots (k)", 0, min(8, len(task.examples)), 4, "fs_k", c1)
+how = c2.radio("Which shots", ["seeded random", "hand-picked"], horizontal=True, key="fs_how")
+if how == "seeded random":
+    seed = c2.number_input("Seed", 0, 9999, 0, key="fs_seed")
+    shots = prompting.pick_shots(task, k, int(seed))
+else:
+    picked = st.multiselect("Shots, in the order they appear in the prompt", range(len(task.examples)),
+                            format_func=lambda i: task.examples[i].input[:90], max_selections=8, key="fs_pick")
+    shots = prompting.pick_shots(task, len(picked), 0, order=list(picked))
+
+item = st.selectbox("Question (held-out test items)", range(len(task.test)),
+                    format_func=lambda i: task.test[i].input[:120], key="fs_item")
+query, expected = task.test[item].input, task.test[item].output
+messages = prompting.build_messages(task, shots, query)
+
+st.subheader(f"Prompt X-ray — {len(shots)}-shot")
+ui.prompt_xray(messages, "fs")
+
+if st.button(f"Answer zero-shot and {len(shots)}-shot", type="primary", key="fs_answer"):
+    for column, (label, convo) in zip(st.columns(2), [("zero-shot", prompting.build_messages(task, [], query)),
+                                                      (f"{len(shots)}-shot", messages)]):
+        with column:
+            st.markdown(f"**{label}**")
+            result = runtime.stream_answer(convo)
+            if result:
+                extracted, value = prompting.score(task, result[0], expected)
+                st.caption(f"read as: {extracted or '—'} · expected: {expected} · "
+                           f"{'✅ correct' if value == 1 else '❌ wrong' if value == 0 else f'score {value:.2f}'}")
+
+k_eval = max(len(shots), 1)
+ui.evaluation(task, [prompting.Condition("zero-shot", 0), prompting.Condition(f"{k_eval}-shot", k_eval)], "fs")
+ui.references_few_shot()

@@ -136,7 +136,7 @@ try:
 except (ValueError, UnicodeDecodeError) as error:
     st.error(f"That question file can't be used: {error}")
     st.stop()
-count = st.slider("How many questions", 1, len(questions), min(12, len(questions)), key="rag_eval_n")
+count = runtime.count_slider("How many questions", 1, len(questions), 12, "rag_eval_n")
 eval_k = st.slider("k for the evaluation", 1, 10, 4, key="rag_eval_k")
 with_answers = st.toggle("Also generate answers with and without retrieval (slower)", True, key="rag_eval_gen")
 if st.button("Run the evaluation", key="rag_eval_run"):

@@ -100,3 +100,28 @@ def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model
         assert page.get_by_test_id("stSidebar").get_by_text("Backend").count() == 1
         assert page.get_by_test_id("stSidebarNav").get_by_text("Overview").count() == 1
         page.close()
+
+
+def test_few_shot_zero_vs_k_shot_answers_and_accuracy_chart(server, page):
+    page.goto(f"{server}/few_shot")
+    wait_for_app_idle(page)
+    page.get_by_text("Prompt X-ray — 4-shot").wait_for()
+    page.get_by_role("button", name="Answer zero-shot and 4-shot").click()
+    page.get_by_text("expected:").nth(1).wait_for(timeout=120_000)
+    wait_for_app_idle(page)
+    assert page.get_by_text("zero-shot", exact=True).count() >= 1 and page.get_by_text("4-shot", exact=True).count() >= 1
+    chart = page.get_by_test_id("stPlotlyChart").first
+    chart.get_by_text("accuracy (error bar", exact=False).wait_for()
+
+
+def test_chain_of_thought_and_conversation_in_the_browser(server, page):
+    page.goto(f"{server}/chain_of_thought")
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Answer all three").click()
+    page.get_by_text("answer read:").nth(2).wait_for(timeout=180_000)
+    page.goto(f"{server}/conversation")
+    wait_for_app_idle(page)
+    page.get_by_test_id("stChatInputTextArea").fill("Hello, my name is Ada.")
+    page.keyboard.press("Enter")
+    page.get_by_text("What the next turn will send").wait_for(timeout=120_000)
+    assert page.get_by_test_id("stChatMessage").count() == 2

@@ -1,0 +1,41 @@
+"""How a chat "remembers": the whole history is re-sent each turn, and the oldest turns fall out when it won't fit.
+
+    >>> kept, dropped = fit_window(history, count_prompt_tokens, limit=512, reserve=128)
+
+The system message always stays. Whole turns are dropped from the oldest,
+until the prompt plus `reserve` (room for the answer) fits in `limit`.
+What this leaves out: summarising old turns, or retrieval over them — the tricks real chat apps add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Messages = list[dict[str, str]]
+
+
+def fit_window(messages: Messages, prompt_tokens: Callable[[Messages], int], limit: int,
+               reserve: int) -> tuple[Messages, list[int]]:
+    """(messages to send, indices of the messages that no longer fit). Raises ValueError if the last one alone doesn't."""
+    system = [i for i, m in enumerate(messages) if m["role"] == "system"]
+    rest = [i for i in range(len(messages)) if i not in system]
+    dropped: list[int] = []
+    while rest:
+        kept = sorted(system + rest)
+        if prompt_tokens([messages[i] for i in kept]) + reserve <= limit:
+            return [messages[i] for i in kept], dropped
+        if len(rest) == 1:
+            break
+        dropped.append(rest.pop(0))
+    raise ValueError(f"Your last message alone (with room for a {reserve}-token answer) is longer than the "
+                     f"{limit}-token window. Shorten it or widen the window.")
+
+
+def tokens_per_message(messages: Messages, prompt_tokens: Callable[[Messages], int]) -> list[int]:
+    """Tokens each message adds to the prompt, template markers included (differences of prefix lengths)."""
+    counts, previous = [], prompt_tokens([])
+    for i in range(1, len(messages) + 1):
+        current = prompt_tokens(messages[:i])
+        counts.append(current - previous)
+        previous = current
+    return counts

@@ -1,0 +1,62 @@
+"""AppTests of the Few-shot, Chain-of-thought and Conversation pages."""
+
+from streamlit.testing.v1 import AppTest
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=300)
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(chat_model):
+    at = open_page("pages/few_shot.py")
+    at.selectbox(key="fs_task").set_value("intent").run()
+    at.slider(key="fs_k").set_value(2).run()
+    assert any("total" in c.value for c in at.caption)
+    assert any("2-shot" in s.value for s in at.subheader)
+    at.slider(key="fs_seeds").set_value(1)
+    at.slider(key="fs_limit").set_value(2)
+    at.button(key="fs_run").click().run()
+    assert not at.exception
+    rows = at.dataframe[0].value
+    assert set(rows["condition"]) == {"zero-shot", "2-shot"} and len(rows) == 4
+
+
+def test_few_shot_answers_side_by_side(chat_model):
+    at = open_page("pages/few_shot.py")
+    at.button(key="fs_answer").click().run()
+    assert not at.exception
+    assert sum("expected: " in c.value for c in at.caption) == 2
+
+
+def test_custom_task_bad_file_then_good_file(chat_model):
+    at = open_page("pages/few_shot.py")
+    at.selectbox(key="fs_task").set_value("custom (your own examples)").run()
+    at.file_uploader(key="fs_upload").set_value(("mine.json", b'{"examples": "nope"}', "application/json")).run()
+    assert any("can't be used" in e.value for e in at.error)
+    good = (b'{"instruction": "Answer yes or no.", "scorer": "label", "labels": ["yes", "no"], '
+            b'"examples": [{"input": "Is ice cold?", "output": "yes"}], "test": [{"input": "Is fire cold?", "output": "no"}]}')
+    at.file_uploader(key="fs_upload").set_value(("mine.json", good, "application/json")).run()
+    assert not at.exception and not at.error
+
+
+def test_chain_of_thought_three_ways(chat_model):
+    at = open_page("pages/chain_of_thought.py")
+    assert any("Wei et al." in str(d.value.to_dict()) for d in at.dataframe)
+    at.button(key="cot_answer").click().run()
+    assert not at.exception
+    assert sum("answer read:" in c.value for c in at.caption) == 3
+
+
+def test_conversation_keeps_history_and_shows_the_window(chat_model):
+    at = open_page("pages/conversation.py")
+    at.chat_input(key="conv_input").set_value("Hi, my name is Ada.").run()
+    assert not at.exception
+    assert [m["role"] for m in at.session_state["conv_messages"]] == ["user", "assistant"]
+    assert any("fall outside the window" in c.value for c in at.caption)
+    at.chat_input(key="conv_input").set_value("x " * 3000).run()
+    assert any("longer than" in e.value for e in at.error)
+    assert len(at.session_state["conv_messages"]) == 2  # the refused message is not kept
