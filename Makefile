@@ -32,6 +32,7 @@ test: $(VENV)/.installed-dev
 bench: setup
 	$(BIN)/python bench/run.py --json
 	$(BIN)/python bench/rag.py --json
+	$(BIN)/python bench/prompting.py --json
 
 clean:
 	rm -rf $(VENV) .cache

@@ -27,14 +27,7 @@ view = st.radio("Prompt X-ray for", list(conditions), horizontal=True, key="cot_
 ui.prompt_xray(conditions[view], "cot")
 
 if st.button("Answer all three", type="primary", key="cot_answer"):
-    for column, (label, messages) in zip(st.columns(3), conditions.items()):
-        with column:
-            st.markdown(f"**{label}**")
-            result = runtime.stream_answer(messages)
-            if result:
-                extracted, value = prompting.score(task, result[0], expected)
-                st.caption(f"answer read: {extracted or '—'} · expected: {expected} · "
-                           f"{'✅ correct' if value == 1 else '❌ wrong'}")
+    ui.answers_side_by_side(task, conditions, expected)
 
 ui.evaluation(task, [prompting.Condition("direct", 0), prompting.Condition("zero-shot CoT", 0, "zero"),
                      prompting.Condition(f"{k}-shot CoT", k, "few")], "cot")

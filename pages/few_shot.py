@@ -31,15 +31,8 @@ st.subheader(f"Prompt X-ray — {len(shots)}-shot")
 ui.prompt_xray(messages, "fs")
 
 if st.button(f"Answer zero-shot and {len(shots)}-shot", type="primary", key="fs_answer"):
-    for column, (label, convo) in zip(st.columns(2), [("zero-shot", prompting.build_messages(task, [], query)),
-                                                      (f"{len(shots)}-shot", messages)]):
-        with column:
-            st.markdown(f"**{label}**")
-            result = runtime.stream_answer(convo)
-            if result:
-                extracted, value = prompting.score(task, result[0], expected)
-                st.caption(f"read as: {extracted or '—'} · expected: {expected} · "
-                           f"{'✅ correct' if value == 1 else '❌ wrong' if value == 0 else f'score {value:.2f}'}")
+    ui.answers_side_by_side(task, {"zero-shot": prompting.build_messages(task, [], query),
+                                   f"{len(shots)}-shot": messages}, expected)
 
 k_eval = max(len(shots), 1)
 ui.evaluation(task, [prompting.Condition("zero-shot", 0), prompting.Condition(f"{k_eval}-shot", k_eval)], "fs")

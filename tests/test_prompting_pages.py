@@ -29,7 +29,7 @@ def test_few_shot_answers_side_by_side(chat_model):
     at = open_page("pages/few_shot.py")
     at.button(key="fs_answer").click().run()
     assert not at.exception
-    assert sum("expected: " in c.value for c in at.caption) == 2
+    assert sum("answer read:" in c.value for c in at.caption) == 2
 
 
 def test_custom_task_bad_file_then_good_file(chat_model):

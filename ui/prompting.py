@@ -57,6 +57,18 @@ def prompt_xray(messages: list[dict], key: str) -> None:
         st.error("This prompt does not fit the model's context window; it will not be sent. Use fewer or shorter shots.")
 
 
+def answers_side_by_side(task: Task, conditions: dict[str, list[dict]], expected: str) -> None:
+    """Each condition's answer streamed in its own column, with what we read from it and whether it is right."""
+    for column, (label, messages) in zip(st.columns(len(conditions)), conditions.items()):
+        with column:
+            st.markdown(f"**{label}**")
+            result = runtime.stream_answer(messages)
+            if result:
+                extracted, value = prompting.score(task, result[0], expected)
+                verdict = "✅ correct" if value == 1 else "❌ wrong" if value == 0 else f"score {value:.2f}"
+                st.caption(f"answer read: {extracted or '—'} · expected: {expected} · {verdict}")
+
+
 def evaluation(task: Task, conditions: list[prompting.Condition], key: str) -> None:
     st.header("Measure it on the held-out items")
     c1, c2 = st.columns(2)
