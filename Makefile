@@ -33,6 +33,7 @@ bench: setup
 	$(BIN)/python bench/run.py --json
 	$(BIN)/python bench/rag.py --json
 	$(BIN)/python bench/prompting.py --json
+	$(BIN)/python bench/lora.py --json
 
 clean:
 	rm -rf $(VENV) .cache

@@ -17,7 +17,9 @@ PAGES = {
     ],
     "Tune": [
         st.Page("pages/sft_rlhf.py", title="SFT & RLHF", icon=":material/school:"),
-        st.Page("pages/lora.py", title="LoRA", icon=":material/extension:"),
+        st.Page("pages/lora.py", title="LoRA: side by side", icon=":material/extension:"),
+        st.Page("pages/lora_explained.py", title="LoRA: how it works", icon=":material/grid_on:"),
+        st.Page("pages/lora_train.py", title="LoRA: train your own", icon=":material/model_training:"),
     ],
     "Train": [st.Page("pages/train.py", title="Train from scratch", icon=":material/construction:")],
     "Summary": [st.Page("pages/summary.py", title="Form vs fact", icon=":material/balance:")],

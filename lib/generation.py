@@ -102,7 +102,8 @@ def _encode(loaded, prompts: list[str], max_new_tokens: int):
 class Stream:
     """Iterates over text pieces as the model writes them; `stats` fills in as it goes."""
 
-    def __init__(self, loaded, prompt: str, settings: GenerationSettings, cancel: threading.Event):
+    def __init__(self, loaded, prompt: str, settings: GenerationSettings, cancel: threading.Event,
+                 extra: dict | None = None):
         import torch
         from transformers import TextIteratorStreamer
 
@@ -119,6 +120,7 @@ class Stream:
             stopping_criteria=_stopper(cancel),
             pad_token_id=loaded.tokenizer.pad_token_id,
             **settings.generate_kwargs(),
+            **(extra or {}),  # e.g. adapter_names=[...] to pick a LoRA adapter for this call only
         )
 
         self._error: BaseException | None = None
@@ -185,10 +187,11 @@ class _Tee:
 
 
 def stream_chat(
-    loaded, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None
+    loaded, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None,
+    extra: dict | None = None,
 ) -> Stream:
     """Start generating an answer to `messages`; iterate the result for text."""
-    return Stream(loaded, render_prompt(loaded.tokenizer, messages), settings, cancel or threading.Event())
+    return Stream(loaded, render_prompt(loaded.tokenizer, messages), settings, cancel or threading.Event(), extra)
 
 
 def generate_batch(

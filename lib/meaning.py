@@ -52,3 +52,10 @@ def slot_f1(output: str, target: str) -> float:
         return 0.0
     precision, recall = hit / len(got), hit / len(want)
     return 2 * precision * recall / (precision + recall)
+
+
+def diff(output: str, target: str) -> tuple[list[str], list[str]]:
+    """(expected slot=value pairs the output lacks, pairs it adds that were not expected)."""
+    got, want = _pairs(parse(output)), _pairs(parse(target))
+    show = lambda pairs: sorted(f"{k}[{v}]" if k != "act" else f"act {v}" for k, v in pairs)  # noqa: E731
+    return show(want - got), show(got - want)

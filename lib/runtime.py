@@ -94,8 +94,11 @@ def _collect(stream, pieces: list[str]):
         yield piece
 
 
-def stream_answer(messages: Messages, max_chars: int = 20_000) -> tuple[str, GenerationStats] | None:
-    """Stream an answer into the page through the shared queue. Problems become one clear message, not a traceback."""
+def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tuple[str, GenerationStats] | None:
+    """Stream an answer into the page through the shared queue. Problems become one clear message, not a traceback.
+
+    `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend).
+    """
     too_long = next((m for m in messages if len(m["content"]) > max_chars), None)
     if too_long is not None:
         st.error(f"That message is {len(too_long['content']):,} characters; the limit here is {max_chars:,}. "
@@ -104,10 +107,10 @@ def stream_answer(messages: Messages, max_chars: int = 20_000) -> tuple[str, Gen
     cancel = threading.Event()
     note = st.empty()
     try:
-        chosen = backend()
+        start = start or backend().stream
         with work_queue().ticket(on_wait=lambda ahead: note.info(f"⏳ Queued — {ahead} ahead of you…")):
             note.empty()
-            stream = chosen.stream(messages, generation_settings(), cancel)
+            stream = start(messages, generation_settings(), cancel)
             pieces: list[str] = []
             st.write_stream(escape_markdown(p) for p in _collect(stream, pieces))
         return "".join(pieces), stream.stats
@@ -164,3 +167,33 @@ def count_slider(label: str, low: int, high: int, value: int, key: str, containe
         container.caption(f"{label}: {high}")
         return high
     return container.slider(label, low, high, min(max(value, low), high), key=key)
+
+
+@st.cache_resource(show_spinner="Loading the LoRA adapters…")
+def lora_server():
+    from lib import lora, lora_serving
+
+    bundled_model()  # makes sure the converted weights exist (shows the one-time conversion if not)
+    return lora_serving.LoraServer(lora.BUNDLED)
+
+
+@st.cache_resource(show_spinner=False)
+def training_queue() -> WorkQueue:
+    # Separate from work_queue(): a minute-long training run must not freeze everyone's chat.
+    return WorkQueue(workers=1, max_waiting=30)
+
+
+def session_adapters():
+    """This session's own adapters (unloaded and deleted when the session ends)."""
+    from lib import lora_serving
+
+    if "lora_session" not in st.session_state:
+        st.session_state.lora_session = lora_serving.SessionAdapters(lora_server())
+    return st.session_state.lora_session
+
+
+def adapter_choices() -> dict[str, str]:
+    """Display name → adapter name in the server: the bundled ones, then this session's."""
+    from lib import lora
+
+    return {name: name for name in lora.BUNDLED} | session_adapters().adapters

@@ -1,5 +1,76 @@
-"""Placeholder: says honestly what this page will hold once it is built."""
+"""LoRA side by side: the base model and a LoRA adapter answer the same sentence; then measure both."""
 
-from lib import runtime
+import json
 
-runtime.placeholder("lora")
+import pandas as pd
+import streamlit as st
+
+from lib import charts, lora, meaning, runtime
+from lib.generation import GenerationSettings
+
+st.title("LoRA: base model vs adapter")
+st.write("The task: turn a sentence about a video game into a meaning representation — `act(slot[value], …)`, "
+         "the ViGGO format. The base model has never seen it; the adapter is a few megabytes of low-rank updates "
+         "trained on 1,200 examples. Fine-tuning changes the *form* of the answers.")
+
+server = runtime.lora_server()
+choices = runtime.adapter_choices()
+adapter = st.selectbox("Adapter", list(choices), key="lora_adapter",
+                       help="Adapters you train on the 'train your own' page appear here (only for you).")
+test = lora.load_pairs(lora.TEST_FILE)
+source = st.radio("Input", ["a held-out example", "my own sentence"], horizontal=True, key="lora_source")
+if source == "my own sentence":
+    sentence = st.text_input("Sentence", "Have you played Ember Valley? It runs on Linux.", key="lora_sentence",
+                             max_chars=500)
+    expected = None
+else:
+    index = st.selectbox("Held-out example", range(len(test)), format_func=lambda i: test[i]["input"][:110],
+                         key="lora_example")
+    sentence, expected = test[index]["input"], test[index]["target"]
+if expected:
+    st.markdown("**Expected:**")
+    st.code(expected, language=None, wrap_lines=True)
+
+greedy = GenerationSettings(max_new_tokens=64)
+if st.button("Generate both", type="primary", key="lora_generate") and sentence.strip():
+    for column, (title, name) in zip(st.columns(2), [("Base model", None), (f"Adapter: {adapter}", choices[adapter])]):
+        with column:
+            st.markdown(f"**{title}**")
+            result = runtime.stream_answer(
+                lora.messages_for(sentence),
+                start=lambda m, _s, cancel, name=name: server.stream(m, greedy, cancel, name))
+            if result and expected:
+                missing, extra = meaning.diff(result[0], expected)
+                if meaning.exact_match(result[0], expected):
+                    st.success("Exact match (slot order ignored)")
+                else:
+                    st.caption(f"slot F1 {meaning.slot_f1(result[0], expected):.2f} · missing: "
+                               f"{', '.join(missing) or '—'} · unexpected: {', '.join(extra) or '—'}")
+
+st.header("Measure: exact match and slot F1 on the held-out set")
+count = runtime.count_slider("Held-out examples", 1, len(test), 40, "lora_eval_n")
+state_key = f"lora_eval_{adapter}"
+if st.button("Evaluate base vs adapter", key="lora_eval_run"):
+    with st.spinner(f"Generating {2 * count} answers…"):
+        st.session_state[state_key] = runtime.run_queued(lora.evaluate_with, server.generate, choices[adapter],
+                                                         test[:count])
+result = st.session_state.get(state_key) or (lora.precomputed(adapter) if adapter in lora.BUNDLED else None)
+if result is None:
+    st.info("Press the button to measure this adapter.")
+    st.stop()
+if state_key not in st.session_state:
+    st.caption(f"Precomputed for the bundled adapter on {result['items']} held-out examples; "
+               "press the button to measure it live.")
+summary = pd.DataFrame([{"model": who, "measure": measure, "score": result[key][measure]}
+                        for who, key in (("base", "base"), (adapter, "lora"))
+                        for measure in ("exact_match", "slot_f1")])
+st.plotly_chart(charts.accuracy_bars(summary, "measure", "score", color="model",
+                                     title=f"{result['items']} held-out examples"), key="lora_eval_chart")
+rows = pd.DataFrame([{"input": b["input"], "expected": b["expected"], "base": b["output"], "adapter": a["output"],
+                      "base exact": b["exact"], "adapter exact": a["exact"]}
+                     for b, a in zip(result["base"]["rows"], result["lora"]["rows"])])
+st.dataframe(rows, hide_index=True)
+d1, d2 = st.columns(2)
+d1.download_button("Download CSV", rows.to_csv(index=False), "lora_eval.csv", "text/csv", key="lora_dl_csv")
+d2.download_button("Download JSON", json.dumps(result, indent=1), "lora_eval.json", "application/json",
+                   key="lora_dl_json")

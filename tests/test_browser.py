@@ -125,3 +125,17 @@ def test_chain_of_thought_and_conversation_in_the_browser(server, page):
     page.keyboard.press("Enter")
     page.get_by_text("What the next turn will send").wait_for(timeout=120_000)
     assert page.get_by_test_id("stChatMessage").count() == 2
+
+
+def test_lora_side_by_side_then_start_and_cancel_training(server, page):
+    page.goto(f"{server}/lora")
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Generate both").click()
+    page.get_by_text("Adapter: viggo").wait_for(timeout=60_000)
+    wait_for_app_idle(page)
+    assert page.get_by_text("Base model", exact=True).count() == 1
+    page.goto(f"{server}/lora_train")
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_role("button", name="Cancel training").click(timeout=60_000)
+    page.get_by_text("cancelled: step").wait_for(timeout=120_000)

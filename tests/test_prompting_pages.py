@@ -1,14 +1,6 @@
 """AppTests of the Few-shot, Chain-of-thought and Conversation pages."""
 
-from streamlit.testing.v1 import AppTest
-
-
-def open_page(page: str) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=300)
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
+from apptest import open_page
 
 
 def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(chat_model):

@@ -1,15 +1,11 @@
 """AppTest of the RAG page: build, ask, upload (good and bad), evaluate, and per-session isolation."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import open_page
 
 
-def rag_page() -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=300)
-    at.run()
-    at.switch_page("pages/rag.py").run()
-    assert not at.exception, at.exception
-    return at
+def rag_page():
+    return open_page("pages/rag.py")
 
 
 @pytest.fixture(scope="module")

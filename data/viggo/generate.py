@@ -96,7 +96,7 @@ def inform(g, rng):
         text = f"Here's what I know about {g['name']}: it {parts[0]}" + "".join(f", it {p}" for p in parts[1:]) + "."
     else:
         text = f"{g['name']} {parts[0]}. " + " ".join(f"Also, it {p}." for p in parts[1:])
-    text = text.replace("it it's", "it's").replace("it there's", "there's").replace("it you can", "you can")
+    text = text.replace("it it ", "it ").replace("it it's", "it's").replace("it there's", "there's").replace("it you can", "you can")
     return text, mr("inform", {"name": g["name"], **{s: g[s] for s in slots}})
 
 
@@ -177,16 +177,24 @@ def recommend(g, rng):
 
 def request_attribute(g, rng):
     slot = rng.choice(["genres", "player_perspective", "platforms", "has_multiplayer", "esrb", "developer"])
-    text = rng.choice({
-        "genres": ["What kind of games do you usually play?", "Which genres do you like most?"],
-        "player_perspective": ["Do you prefer first person or third person games?",
-                               "From which view do you like to play games?"],
-        "platforms": ["What do you play your games on?", "Which console or computer do you use for gaming?"],
-        "has_multiplayer": ["Do you like playing with other people, or alone?",
-                            "Are multiplayer games your thing?"],
-        "esrb": ["Do age ratings matter to you when you pick a game?", "Which ESRB ratings do you usually go for?"],
-        "developer": ["Is there a studio whose games you always buy?", "Which developers do you follow?"],
+    question = rng.choice({
+        "genres": ["what kind of games do you usually play?", "which genres do you like most?",
+                   "what sort of games are you into?", "which type of game do you reach for first?"],
+        "player_perspective": ["do you prefer first person or third person games?",
+                               "from which view do you like to play games?",
+                               "does the camera view matter to you in a game?"],
+        "platforms": ["what do you play your games on?", "which console or computer do you use for gaming?",
+                      "what's your gaming setup?", "which system do you play on most?"],
+        "has_multiplayer": ["do you like playing with other people, or alone?", "are multiplayer games your thing?",
+                            "do you enjoy playing online with friends?"],
+        "esrb": ["do age ratings matter to you when you pick a game?", "which ESRB ratings do you usually go for?",
+                 "do you check a game's age rating before buying it?"],
+        "developer": ["is there a studio whose games you always buy?", "which developers do you follow?",
+                      "do you have a favourite game studio?"],
     }[slot])
+    opener = rng.choice(["", "By the way, ", "Quick question: ", "I'm curious, ", "Tell me, ", "So, ",
+                         "Out of interest, ", "One more thing: "])
+    text = opener + question if opener else question[0].upper() + question[1:]
     return text, f"request_attribute({slot}[])"
 
 
@@ -194,9 +202,10 @@ ACTS = [inform, request, give_opinion, confirm, verify_attribute, suggest, reque
         request_attribute]
 
 
-def make(names: list[str], count: int, rng: random.Random) -> list[dict]:
+def make(names: list[str], count: int, rng: random.Random, seen: set[str]) -> list[dict]:
+    """`count` new pairs; `seen` is shared across splits so no sentence is in both train and test."""
     games = [game(rng, n) for n in names]
-    rows, seen = [], set()
+    rows = []
     while len(rows) < count:
         text, target = rng.choice(ACTS)(rng.choice(games), rng)
         if text not in seen:
@@ -207,8 +216,9 @@ def make(names: list[str], count: int, rng: random.Random) -> list[dict]:
 
 def main() -> None:
     rng = random.Random(7)
+    seen: set[str] = set()
     for name, names, count in (("train", TRAIN_NAMES, 1200), ("test", TEST_NAMES, 120)):
-        rows = make(names, count, rng)
+        rows = make(names, count, rng, seen)
         (HERE / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
 
 

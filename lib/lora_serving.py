@@ -1,0 +1,129 @@
+"""Serving many LoRA adapters from one model, and training jobs that run in the background.
+
+`LoraServer` keeps one copy of the base model (separate from the chat model)
+with every adapter loaded under its own name. Each call names the adapter it
+wants (`adapter_names=`), so two people asking for base and adapter at the same
+moment never flip a shared switch under each other. Adding or removing an
+adapter changes the model's modules, so those two take a lock that generation
+also holds.
+
+`SessionAdapters` owns one browser session's adapters: when the session's
+state is garbage-collected (the tab is gone), they are unloaded and their
+files deleted.
+
+`TrainingJob` runs `lora.train` in a thread, waiting its turn on a queue of
+its own (one training at a time per server) and exposing progress for a page to poll.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import uuid
+import weakref
+from pathlib import Path
+
+from lib import lora
+from lib.generation import GenerationSettings, Messages, stream_chat
+from lib.models import LoadedModel
+from lib.work_queue import WorkQueue
+
+
+class LoraServer:
+    def __init__(self, adapters: dict[str, Path]):
+        import time
+
+        started = time.perf_counter()
+        self.model, self.tokenizer = lora.serving_model(adapters)
+        self.loaded = LoadedModel("SmolLM2 + LoRA", self.model, self.tokenizer, time.perf_counter() - started, False)
+        self._lock = threading.RLock()
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.model.peft_config)
+
+    def add(self, name: str, path: Path) -> None:
+        with self._lock:
+            self.model.load_adapter(str(path), adapter_name=name)
+            self.model.eval()
+
+    def remove(self, name: str) -> None:
+        with self._lock:
+            if name in self.model.peft_config:
+                self.model.delete_adapter(name)
+
+    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event, adapter: str | None):
+        """A text stream from the base model (adapter None) or one adapter, chosen for this call only."""
+        with self._lock:
+            return stream_chat(self.loaded, messages, settings, cancel,
+                               extra={"adapter_names": [adapter or lora.BASE]})
+
+    def generate(self, sentences: list[str], adapter: str | None) -> list[str]:
+        with self._lock:
+            return lora.generate(self.model, self.tokenizer, sentences, adapter)
+
+
+class SessionAdapters:
+    """One session's adapters: display name → name inside the server. Cleaned up when the session goes."""
+
+    def __init__(self, server: LoraServer):
+        self.server = server
+        self.session = uuid.uuid4().hex[:8]
+        self.folder = Path(tempfile.mkdtemp(prefix=f"llm-lab-{self.session}-"))  # private: mode 0700
+        self.adapters: dict[str, str] = {}
+        weakref.finalize(self, SessionAdapters._cleanup, server, self.adapters, self.folder)
+
+    def new_folder(self) -> Path:
+        return self.folder / f"adapter-{len(self.adapters) + 1}"
+
+    def register(self, display: str, path: Path) -> str:
+        internal = f"user-{self.session}-{len(self.adapters) + 1}"
+        self.server.add(internal, path)
+        self.adapters[display] = internal
+        return internal
+
+    @staticmethod
+    def _cleanup(server: LoraServer, adapters: dict[str, str], folder: Path) -> None:
+        for internal in adapters.values():
+            server.remove(internal)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+class TrainingJob:
+    """A LoRA training run in a background thread; the page reads its fields to draw progress."""
+
+    def __init__(self, config: lora.TrainConfig, pairs: list[dict], out_dir: Path, queue: WorkQueue):
+        self.config, self.out_dir = config, out_dir
+        self.cancel = threading.Event()
+        self.state = "queued"  # queued → running → done | cancelled | failed
+        self.ahead = 0
+        self.losses: list[float] = []
+        self.samples: list[tuple[int, str]] = []
+        self.error = ""
+        self.log: lora.TrainLog | None = None
+        self._thread = threading.Thread(target=self._run, args=(pairs, queue), name="lora-train", daemon=True)
+        self._thread.start()
+
+    def _on_step(self, step: int, loss: float, sample: str | None) -> None:
+        self.losses.append(loss)
+        if sample is not None:
+            self.samples.append((step, sample))
+
+    def _run(self, pairs: list[dict], queue: WorkQueue) -> None:
+        try:
+            with queue.ticket(on_wait=lambda ahead: setattr(self, "ahead", ahead), cancel=self.cancel):
+                self.state = "running"
+                self.log = lora.train(self.config, pairs, self.out_dir, self._on_step, self.cancel)
+            self.state = "cancelled" if self.log.cancelled else "done"
+        except InterruptedError:
+            self.state = "cancelled"
+        except Exception as error:  # surfaced on the page as a message, not a dead thread
+            self.state, self.error = "failed", f"{type(error).__name__}: {error}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "cancelled", "failed")
+
+    def wait(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)

@@ -1,0 +1,71 @@
+"""Train your own LoRA adapter live on this CPU: loss curve, samples as it learns, cancel, then compare."""
+
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from lib import lora, lora_serving, runtime
+
+st.title("LoRA: train your own")
+st.write("Train an adapter right here. A training step shows the model a batch of examples, measures how wrong "
+         "its answers are (the loss) and nudges only the small A and B matrices. Watch the loss fall and the "
+         "sample answer change form. It runs on a separate copy of the model, so chatting elsewhere keeps working.")
+
+c1, c2, c3 = st.columns(3)
+rank = c1.select_slider("Rank", [1, 2, 4, 8, 16, 32], 8, key="lt_rank")
+alpha = c1.select_slider("Alpha", [1, 2, 4, 8, 16, 32, 64], 16, key="lt_alpha")
+targets = c2.multiselect("Target modules", list(lora.ALL_TARGETS), list(lora.TrainConfig().targets), key="lt_targets")
+lr = c2.select_slider("Learning rate", [5e-4, 1e-3, 2e-3, 4e-3, 8e-3], 4e-3, key="lt_lr")
+steps = c3.slider("Steps (~3 s each here)", 5, 200, lora.TrainConfig().steps, 5, key="lt_steps")
+upload = c3.file_uploader("Your own pairs (.jsonl of {\"input\", \"target\"})", type=["jsonl"], key="lt_upload")
+try:
+    pairs = lora.parse_pairs(upload.getvalue().decode("utf-8")) if upload else lora.load_pairs(lora.TRAIN_FILE)
+except (lora.DataError, UnicodeDecodeError) as error:
+    st.error(f"That file can't be used for training: {error}")
+    st.stop()
+examples = runtime.count_slider("Training examples to draw from", 8, len(pairs), len(pairs), "lt_examples", c1)
+if not targets:
+    st.info("Pick at least one target module.")
+    st.stop()
+
+job = st.session_state.get("lt_job")
+if st.button("Start training", type="primary", key="lt_start", disabled=bool(job and not job.finished)):
+    mine = runtime.session_adapters()
+    config = lora.TrainConfig(rank=rank, alpha=alpha, targets=tuple(targets), learning_rate=lr, steps=steps,
+                              examples=examples, sample_every=5)
+    job = lora_serving.TrainingJob(config, pairs, mine.new_folder(), runtime.training_queue())
+    st.session_state.lt_job, st.session_state.lt_settled = job, False
+
+
+# Poll once a second only while a run is in flight; a finished run reruns the page once and polling stops.
+@st.fragment(run_every=1.0 if job and not st.session_state.get("lt_settled") else None)
+def progress():
+    job = st.session_state.get("lt_job")
+    if job is None:
+        st.info("Set the knobs and press Start. Default settings take about a minute and a half.")
+        return
+    if job.state == "queued":
+        st.info(f"⏳ Waiting for the trainer — {job.ahead} training run(s) ahead of yours.")
+    st.progress(len(job.losses) / job.config.steps, text=f"{job.state}: step {len(job.losses)} of {job.config.steps}")
+    if not job.finished and st.button("Cancel training", key="lt_cancel"):
+        job.cancel.set()
+    if job.losses:
+        curve = pd.DataFrame({"step": range(1, len(job.losses) + 1), "loss": job.losses})
+        st.plotly_chart(px.line(curve, x="step", y="loss", markers=True, title="Training loss")
+                        .update_layout(height=320), key="lt_curve")
+    for step, sample in reversed(job.samples[-4:]):
+        st.text(f"step {step}: {sample}")
+    if job.state == "failed":
+        st.error(f"Training failed: {job.error}")
+    if job.finished and not st.session_state.get("lt_settled"):
+        if job.state == "done":
+            name = f"mine #{len(runtime.session_adapters().adapters) + 1} (r={job.config.rank}, {job.config.steps} steps)"
+            runtime.run_queued(runtime.session_adapters().register, name, job.out_dir)
+        st.session_state.lt_settled = True
+        st.rerun()  # the whole page, so polling stops
+    if job.state == "done":
+        st.success(f"Trained in {job.log.seconds:.0f} s. Your adapter is in the side-by-side view (only you see it).")
+        st.page_link("pages/lora.py", label="Compare it with the base model", icon=":material/extension:")
+
+
+progress()

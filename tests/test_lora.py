@@ -1,0 +1,130 @@
+"""LoRA: data, arithmetic from the real model's shapes, real training, per-call adapters under threads."""
+
+import json
+import threading
+from collections import Counter
+
+import pytest
+
+from lib import lora, meaning
+from lib.lora_serving import LoraServer, SessionAdapters, TrainingJob
+from lib.work_queue import WorkQueue
+
+ACTS = {"inform", "request", "give_opinion", "confirm", "verify_attribute", "suggest", "request_explanation",
+        "recommend", "request_attribute"}
+SLOTS = {"name", "release_year", "exp_release_date", "developer", "esrb", "rating", "genres", "player_perspective",
+         "platforms", "available_on_steam", "has_linux_release", "has_mac_release", "has_multiplayer", "specifier"}
+
+
+def test_dataset_covers_the_schema_with_varied_sentences_and_unseen_test_games():
+    train, test = lora.load_pairs(lora.TRAIN_FILE), lora.load_pairs(lora.TEST_FILE)
+    assert len(train) >= 1000 and len(test) >= 100
+    acts = Counter(meaning.parse(p["target"])[0] for p in train)
+    assert set(acts) == ACTS and min(acts.values()) >= 60
+    used = {slot for p in train for slot in meaning.parse(p["target"])[1]}
+    assert used <= SLOTS and len(used) >= 12
+    assert len({p["input"] for p in train}) == len(train)
+    train_names = {v for p in train for v in meaning.parse(p["target"])[1].get("name", ())}
+    test_names = {v for p in test for v in meaning.parse(p["target"])[1].get("name", ())}
+    assert test_names and not train_names & test_names
+
+
+@pytest.mark.parametrize("text, message", [
+    ("not json\n", "line 1"),
+    ('{"input": "a"}\n' * 8, "line 1"),
+    ('{"input": "", "target": "x"}\n' * 8, "must not be empty"),
+    ('{"input": "a", "target": "b"}\n' * 3, "at least 8"),
+])
+def test_bad_training_files_get_a_clear_message(text, message):
+    with pytest.raises(lora.DataError, match=message):
+        lora.parse_pairs(text)
+
+
+def test_trainable_parameters_match_the_published_arithmetic(chat_model):
+    shapes = lora.module_shapes(chat_model.model)
+    assert sum(lora.trainable_parameters(shapes, 8, ["q_proj", "v_proj"]).values()) == 460_800
+    assert sum(lora.trainable_parameters(shapes, 8, lora.ALL_TARGETS).values()) == 2_442_240
+
+
+@pytest.fixture(scope="module")
+def server():
+    return LoraServer(lora.BUNDLED)
+
+
+def test_bundled_adapter_beats_the_base_model_by_fifty_points(server):
+    result = lora.evaluate_with(server.generate, "viggo", lora.load_pairs(lora.TEST_FILE)[:40])
+    assert result["lora"]["exact_match"] - result["base"]["exact_match"] >= 0.5
+    assert result["lora"]["slot_f1"] > result["base"]["slot_f1"]
+
+
+def test_base_and_adapter_stay_correct_when_threads_generate_at_once(server):
+    sentences = [p["input"] for p in lora.load_pairs(lora.TEST_FILE)[:2]]
+    expected = {name: server.generate(sentences, name) for name in (None, "viggo")}
+    assert expected[None] != expected["viggo"]
+    results, errors = [], []
+
+    def worker(name):
+        try:
+            # Straight to the model, without the server's lock: peft's per-call adapter_names must be enough.
+            results.append((name, lora.generate(server.model, server.tokenizer, sentences, name)))
+        except Exception as error:  # pragma: no cover - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(name,)) for name in (None, "viggo", None, "viggo")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert not errors and len(results) == 4
+    for name, output in results:
+        assert output == expected[name]
+
+
+def test_short_training_lowers_the_loss_changes_the_output_and_registers_for_one_session(server, tmp_path):
+    pairs = lora.load_pairs(lora.TRAIN_FILE)
+    config = lora.TrainConfig(steps=8, sample_every=8, batch_size=8)
+    job = TrainingJob(config, pairs, tmp_path / "mine", WorkQueue())
+    job.wait(timeout=600)
+    assert job.state == "done", job.error
+    assert sum(job.losses[-3:]) / 3 < sum(job.losses[:3]) / 3
+    settings = json.loads((tmp_path / "mine" / "lab_settings.json").read_text())
+    assert settings["steps"] == 8 and (tmp_path / "mine" / "adapter_model.safetensors").is_file()
+    alice, bob = SessionAdapters(server), SessionAdapters(server)
+    internal = alice.register("mine", tmp_path / "mine")
+    probe = [pairs[0]["input"]]
+    assert server.generate(probe, internal) != server.generate(probe, None)
+    assert internal in server.names and not bob.adapters
+    folder = alice.folder
+    del alice  # the session ends: its adapter is unloaded and its files deleted
+    import gc
+
+    gc.collect()
+    assert internal not in server.names and not folder.exists()
+
+
+def test_training_can_be_cancelled_while_queued_or_running(tmp_path):
+    queue = WorkQueue()
+    with queue.ticket():  # someone else is training
+        job = TrainingJob(lora.TrainConfig(steps=50), lora.load_pairs(lora.TRAIN_FILE), tmp_path / "x", queue)
+        job.cancel.set()
+        job.wait(timeout=30)
+    assert job.state == "cancelled" and not job.losses
+
+
+def test_merge_gives_the_same_answers(tmp_path):
+    check = lora.merge_check(lora.BUNDLED["viggo"], lora.load_pairs(lora.TEST_FILE)[:2])
+    assert check["same_text"] and check["max_logit_diff"] < 1e-3
+
+
+def test_cli_eval_prints_base_and_adapter_scores(capsys):
+    lora.main(["eval", "--adapter", "viggo", "--limit", "4", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert set(out) >= {"base", "lora"} and 0 <= out["lora"]["exact_match"] <= 1
+
+
+def test_low_rank_update_has_rank_r():
+    import numpy as np
+
+    w, delta, r = lora.delta_weight(lora.BUNDLED["viggo"])
+    assert delta.shape == w.shape
+    assert np.linalg.matrix_rank(delta.numpy(), tol=1e-6) <= r

@@ -1,0 +1,50 @@
+"""AppTests of the three LoRA pages."""
+
+from apptest import open_page
+
+
+def test_side_by_side_generates_both_and_shows_precomputed_numbers(chat_model):
+    at = open_page("pages/lora.py")
+    assert len(at.get("plotly_chart")) == 1  # precomputed evaluation before anyone clicks
+    at.button(key="lora_generate").click().run()
+    assert not at.exception
+    assert any("Base model" in m.value for m in at.markdown) and any("Adapter: viggo" in m.value for m in at.markdown)
+    assert at.success or any("slot F1" in c.value for c in at.caption)
+
+
+def test_side_by_side_live_evaluation(chat_model):
+    at = open_page("pages/lora.py")
+    at.slider(key="lora_eval_n").set_value(4)
+    at.button(key="lora_eval_run").click().run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == 4
+
+
+def test_how_it_works_counts_parameters_from_the_model(chat_model):
+    at = open_page("pages/lora_explained.py")
+    assert any(m.value == "460,800" for m in at.metric)
+    at.select_slider(key="lx_rank").set_value(16).run()
+    assert any(m.value == "921,600" for m in at.metric)
+    at.multiselect(key="lx_targets").set_value([]).run()
+    assert any("at least one" in i.value for i in at.info)
+
+
+def test_train_page_trains_and_the_adapter_appears_only_in_this_session(chat_model):
+    at = open_page("pages/lora_train.py")
+    at.slider(key="lt_steps").set_value(5)
+    at.button(key="lt_start").click().run()
+    job = at.session_state["lt_job"]
+    job.wait(timeout=600)
+    at.run()
+    assert job.state == "done" and not at.exception
+    at.switch_page("pages/lora.py").run()
+    options = at.selectbox(key="lora_adapter").options
+    assert any(o.startswith("mine #1") for o in options)
+    other = open_page("pages/lora.py")
+    assert not any(o.startswith("mine") for o in other.selectbox(key="lora_adapter").options)
+
+
+def test_train_page_refuses_a_bad_file(chat_model):
+    at = open_page("pages/lora_train.py")
+    at.file_uploader(key="lt_upload").set_value(("pairs.jsonl", b'{"input": "x"}\n', "application/jsonl")).run()
+    assert any("can't be used" in e.value for e in at.error)
