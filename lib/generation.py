@@ -13,6 +13,7 @@ What this leaves out: queueing (see `work_queue.py`) and remote models (see `bac
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Iterator
@@ -103,7 +104,7 @@ class Stream:
     """Iterates over text pieces as the model writes them; `stats` fills in as it goes."""
 
     def __init__(self, loaded, prompt: str, settings: GenerationSettings, cancel: threading.Event,
-                 extra: dict | None = None):
+                 extra: dict | None = None, lock=None):
         import torch
         from transformers import TextIteratorStreamer
 
@@ -129,7 +130,7 @@ class Stream:
             if not settings.greedy:
                 torch.manual_seed(settings.seed)
             try:
-                with torch.inference_mode():
+                with lock or contextlib.nullcontext(), torch.inference_mode():
                     loaded.model.generate(**kwargs)
             except BaseException as error:  # handed to the reader, which re-raises it
                 self._error = error
@@ -188,10 +189,10 @@ class _Tee:
 
 def stream_chat(
     loaded, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None,
-    extra: dict | None = None,
+    extra: dict | None = None, lock=None,
 ) -> Stream:
-    """Start generating an answer to `messages`; iterate the result for text."""
-    return Stream(loaded, render_prompt(loaded.tokenizer, messages), settings, cancel or threading.Event(), extra)
+    """Start generating an answer to `messages`; iterate the result for text. `lock` is held while generating."""
+    return Stream(loaded, render_prompt(loaded.tokenizer, messages), settings, cancel or threading.Event(), extra, lock)
 
 
 def generate_batch(

@@ -2,10 +2,12 @@
 
 `LoraServer` keeps one copy of the base model (separate from the chat model)
 with every adapter loaded under its own name. Each call names the adapter it
-wants (`adapter_names=`), so two people asking for base and adapter at the same
-moment never flip a shared switch under each other. Adding or removing an
-adapter changes the model's modules, so those two take a lock that generation
-also holds.
+wants (`adapter_names=`) instead of flipping a global `set_adapter` switch.
+That alone is not thread-safe: peft implements `adapter_names` with forward
+hooks it puts on the shared modules for the length of the call, so two calls at
+once see each other's hooks (tests/test_lora.py shows a base answer coming out
+adapted). So every generation, and every adapter added or removed, holds the
+server's lock for its whole length.
 
 `SessionAdapters` owns one browser session's adapters: when the session's
 state is garbage-collected (the tab is gone), they are unloaded and their
@@ -55,9 +57,8 @@ class LoraServer:
 
     def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event, adapter: str | None):
         """A text stream from the base model (adapter None) or one adapter, chosen for this call only."""
-        with self._lock:
-            return stream_chat(self.loaded, messages, settings, cancel,
-                               extra={"adapter_names": [adapter or lora.BASE]})
+        return stream_chat(self.loaded, messages, settings, cancel,
+                           extra={"adapter_names": [adapter or lora.BASE]}, lock=self._lock)
 
     def generate(self, sentences: list[str], adapter: str | None) -> list[str]:
         with self._lock:

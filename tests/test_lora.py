@@ -57,27 +57,39 @@ def test_bundled_adapter_beats_the_base_model_by_fifty_points(server):
     assert result["lora"]["slot_f1"] > result["base"]["slot_f1"]
 
 
-def test_base_and_adapter_stay_correct_when_threads_generate_at_once(server):
-    sentences = [p["input"] for p in lora.load_pairs(lora.TEST_FILE)[:2]]
-    expected = {name: server.generate(sentences, name) for name in (None, "viggo")}
-    assert expected[None] != expected["viggo"]
-    results, errors = [], []
+def _run_threads(calls):
+    results, errors = [None] * len(calls), []
 
-    def worker(name):
+    def worker(i, fn):
         try:
-            # Straight to the model, without the server's lock: peft's per-call adapter_names must be enough.
-            results.append((name, lora.generate(server.model, server.tokenizer, sentences, name)))
+            results[i] = fn()
         except Exception as error:  # pragma: no cover - reported below
             errors.append(error)
 
-    threads = [threading.Thread(target=worker, args=(name,)) for name in (None, "viggo", None, "viggo")]
+    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(calls)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=300)
-    assert not errors and len(results) == 4
-    for name, output in results:
-        assert output == expected[name]
+    assert not errors
+    return results
+
+
+def test_base_and_adapter_stay_correct_when_threads_generate_at_once(server):
+    from lib.generation import GenerationSettings
+
+    pairs = lora.load_pairs(lora.TEST_FILE)[:2]
+    sentences = [p["input"] for p in pairs]
+    expected = {name: server.generate(sentences, name) for name in (None, "viggo")}
+    assert expected[None] != expected["viggo"]
+    names = [None, "viggo", None, "viggo"]
+    batch = _run_threads([lambda n=n: server.generate(sentences, n) for n in names])
+    assert batch == [expected[n] for n in names]
+    greedy = GenerationSettings(max_new_tokens=64)
+    streamed = _run_threads([
+        lambda n=n: "".join(server.stream(lora.messages_for(sentences[0]), greedy, threading.Event(), n)).strip()
+        for n in names])
+    assert streamed == [expected[n][0] for n in names]
 
 
 def test_short_training_lowers_the_loss_changes_the_output_and_registers_for_one_session(server, tmp_path):
