@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, documents, projection, rag, runtime
+from lib.textsafe import escape_markdown
 
 st.title("Retrieval-augmented generation (RAG)")
 st.write("The model has never read these documents. RAG looks up the passages closest to your question and "
@@ -52,7 +53,7 @@ if st.session_state.get("rag", {}).get("key") != corpus_key:
     st.session_state.rag = build()
 corpus = st.session_state.rag
 for problem in corpus["problems"]:
-    st.error(problem)
+    st.error(escape_markdown(problem))  # file names are user input
 index = corpus["index"]
 if index is None:
     st.info("There are no documents to search. Turn on the sample documents or upload a file.")
@@ -116,9 +117,9 @@ def ask():
             result = runtime.stream_answer(messages)
             if result:
                 cited = rag.cited_sources(result[0], hits)
-                st.caption("Cites: " + (", ".join(f"[{h.rank}] {h.source} · chunk {h.chunk.metadata['chunk']}"
-                                                  for h in cited) or "no passage number — retrieved from "
-                                        + ", ".join(sorted({h.source for h in hits}))))
+                st.caption(escape_markdown(
+                    "Cites: " + (", ".join(f"[{h.rank}] {h.source} · chunk {h.chunk.metadata['chunk']}" for h in cited)
+                                 or "no passage number — retrieved from " + ", ".join(sorted({h.source for h in hits})))))
         with without:
             st.subheader("Without retrieval (memory only)")
             runtime.stream_answer(rag.plain_messages(question))

@@ -27,7 +27,8 @@ def test_upload_joins_the_corpus_and_bad_files_are_reported(warm):
         ("bad.txt", "caf\xe9".encode("latin-1"), "text/plain"),
     ]).run()
     assert not at.exception
-    assert any("bad.txt" in e.value and "UTF-8" in e.value for e in at.error)
+    shown = [e.value.replace("\\", "") for e in at.error]  # the page escapes markdown in file names
+    assert any("bad.txt" in e and "UTF-8" in e for e in shown)
     at.text_input(key="rag_question").set_value("What colour is the Zorblat museum painted?").run()
     assert at.dataframe[0].value["source"].iloc[0] == "zorblat.md"
 
@@ -45,7 +46,7 @@ def test_answer_with_and_without_retrieval(warm):
     at.button(key="rag_answer").click().run()
     assert not at.exception
     assert any("With retrieved passages" in s.value for s in at.subheader)
-    assert any("Cites:" in c.value for c in at.caption)
+    assert any("Cites:" in c.value.replace("\\", "") for c in at.caption)
 
 
 def test_small_retrieval_evaluation_shows_chart_and_table(warm):
