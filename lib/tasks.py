@@ -15,6 +15,7 @@ without a split column the first half becomes the shot pool.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -114,6 +115,12 @@ def from_upload(name: str, data: bytes) -> Task:
 
 def builtin_names() -> list[str]:
     return sorted(p.stem for p in TASK_DIR.glob("*.json"))
+
+
+@functools.lru_cache(maxsize=None)
+def builtin(name: str) -> Task:
+    """A built-in task, read once per process (pages ask for them on every rerun; Task is immutable)."""
+    return load(name)
 
 
 def load(name_or_path: str) -> Task:

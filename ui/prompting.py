@@ -17,11 +17,11 @@ EMPTY_TABLE = pd.DataFrame([{"input": "", "output": "", "split": "example"}])
 
 
 def task_picker(key: str, only_with_rationales: bool = False, default: str = "sentiment") -> Task:
-    names = [n for n in tasks.builtin_names() if not only_with_rationales or tasks.load(n).has_rationales]
+    names = [n for n in tasks.builtin_names() if not only_with_rationales or tasks.builtin(n).has_rationales]
     choice = st.selectbox("Task", names + [CUSTOM], key=f"{key}_task", index=names.index(default) if default in names else 0,
-                          format_func=lambda n: n if n == CUSTOM else f"{tasks.load(n).title} ({n})")
+                          format_func=lambda n: n if n == CUSTOM else f"{tasks.builtin(n).title} ({n})")
     if choice != CUSTOM:
-        return tasks.load(choice)
+        return tasks.builtin(choice)
     st.caption("Upload a task file (JSON in the documented format, or CSV with input, output[, rationale, split]) "
                "or type examples in the table; rows whose split is 'test' are held out for evaluation.")
     upload = st.file_uploader("Task file", type=["json", "csv"], key=f"{key}_upload")
