@@ -22,7 +22,10 @@ PAGES = {
         st.Page("pages/lora_train.py", title="LoRA: train your own", icon=":material/model_training:"),
     ],
     "Train": [st.Page("pages/train.py", title="Train from scratch", icon=":material/construction:")],
-    "Summary": [st.Page("pages/summary.py", title="Form vs fact", icon=":material/balance:")],
+    "Summary": [
+        st.Page("pages/summary.py", title="Form vs fact", icon=":material/balance:"),
+        st.Page("pages/scoreboard.py", title="Scoreboard", icon=":material/leaderboard:"),
+    ],
 }
 
 PRESENTER_CSS = """<style>

@@ -77,3 +77,37 @@ def context_window(labels: list[str], tokens: list[int], dropped: set[int], limi
     fig.update_layout(barmode="stack", height=200, margin={"l": 10, "r": 10, "t": 40, "b": 10},
                       xaxis_title="tokens, oldest first")
     return fig
+
+
+def loss_curve(losses: list[float], title: str = "Training loss") -> go.Figure:
+    return px.line(x=list(range(1, len(losses) + 1)), y=losses, markers=len(losses) < 80,
+                   labels={"x": "step", "y": "loss"}, title=title).update_layout(height=320)
+
+
+def cost_ladder(rows: list[dict]) -> go.Figure:
+    """FLOPs per option on a log axis: each rung is many powers of ten below the one above."""
+    fig = px.bar(rows, x="flops", y="option", orientation="h", log_x=True, text=[f"{r['flops']:.1e}" for r in rows],
+                 labels={"flops": "FLOPs (log scale)", "option": ""}, color="option",
+                 color_discrete_sequence=PALETTE)
+    return fig.update_layout(height=300, showlegend=False, yaxis={"autorange": "reversed"})
+
+
+def scoreboard_ladder(summary: list[dict], references: list[dict]) -> go.Figure:
+    """Exact match per technique (bars, with the spread over seeds) and slot F1 (diamonds); published runs in grey."""
+    names = [r["technique"] for r in summary]
+    fig = go.Figure()
+    fig.add_trace(go.Bar(
+        x=[r["exact_match"] for r in summary], y=names, orientation="h", name="exact match (ours)",
+        marker_color=PALETTE[0], text=[f"{r['exact_match']:.0%}" for r in summary], textposition="outside",
+        error_x={"type": "data", "symmetric": False, "array": [r["em_max"] - r["exact_match"] for r in summary],
+                 "arrayminus": [r["exact_match"] - r["em_min"] for r in summary]},
+    ))
+    fig.add_trace(go.Scatter(x=[r["slot_f1"] for r in summary], y=names, mode="markers", name="slot F1 (ours)",
+                             marker={"symbol": "diamond", "size": 13, "color": "#111111"}))
+    if references:
+        fig.add_trace(go.Bar(x=[r["exact_match"] for r in references], y=[r["technique"] for r in references],
+                             orientation="h", name="published (real ViGGO, larger models)", marker_color="#b0b0b0",
+                             text=[f"{r['exact_match']:.0%}" for r in references], textposition="outside"))
+    return fig.update_layout(height=120 + 42 * (len(names) + len(references)), xaxis={"range": [0, 1.12],
+                             "tickformat": ".0%"}, yaxis={"autorange": "reversed"}, barmode="overlay",
+                             legend={"orientation": "h", "y": -0.15})

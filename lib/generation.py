@@ -225,3 +225,15 @@ def generate_batch(
         new = out[:, enc["input_ids"].shape[1] :]
         answers += loaded.tokenizer.batch_decode(new, skip_special_tokens=True)
     return answers
+
+
+def stream_text(loaded, text: str, settings: GenerationSettings, cancel: threading.Event | None = None) -> Stream:
+    """Continue raw text with no chat template — how a pretrained-only model is used (BOS added if it has one)."""
+    return Stream(loaded, (loaded.tokenizer.bos_token or "") + text, settings, cancel or threading.Event())
+
+
+def sample_answers(loaded, messages: Messages, n: int, seed: int, temperature: float = 0.9,
+                   max_new_tokens: int = 96) -> list[str]:
+    """n different sampled answers to the same conversation, in one batch (reproducible for a seed)."""
+    settings = GenerationSettings(max_new_tokens=max_new_tokens, temperature=temperature, top_p=0.95, seed=seed)
+    return [a.strip() for a in generate_batch(loaded, [messages] * n, settings, batch_size=n)]

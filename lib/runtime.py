@@ -46,6 +46,20 @@ def bundled_model() -> models.LoadedModel:
 
 
 @st.cache_resource(show_spinner=False)
+def _pretrained_base() -> models.LoadedModel:
+    return models.load_pretrained_base()
+
+
+def pretrained_base() -> models.LoadedModel:
+    """Gemma 3 270M before instruction tuning (SFT page); the first call ever shows its one-time conversion."""
+    if not models.is_base_converted():
+        with st.status("Preparing Gemma 3 270M (base) for first use (one time, 1–2 min)…", expanded=True) as status:
+            seconds = models.ensure_base_converted(progress=status.write)
+            status.update(label=f"Gemma converted in {seconds:.0f} s", state="complete", expanded=False)
+    return _pretrained_base()
+
+
+@st.cache_resource(show_spinner=False)
 def embeddings():
     return models.load_embeddings()
 
@@ -122,17 +136,6 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
         cancel.set()  # a rerun or a closed tab lands here too: the model stops at its next token
 
 
-def placeholder(page: str) -> None:
-    """An honest placeholder for a page not built yet: what it will let you do (data/placeholders.json)."""
-    import json
-
-    plan = json.loads((models.REPO_ROOT / "data" / "placeholders.json").read_text())[page]
-    st.title(plan["title"])
-    st.info("This page is not built yet. Here is what it will let you do:")
-    st.markdown("\n".join(f"- {step}" for step in plan["plan"]))
-    st.page_link("pages/overview.py", label="Back to the overview", icon=":material/map:")
-
-
 def run_queued(fn, *args, **kwargs):
     """Run heavy work (embedding, batch generation, training) in this session's turn on the shared queue."""
     note = st.empty()
@@ -173,8 +176,11 @@ def count_slider(label: str, low: int, high: int, value: int, key: str, containe
 def lora_server():
     from lib import lora, lora_serving
 
+    from lib import form_fact
+
     bundled_model()  # makes sure the converted weights exist (shows the one-time conversion if not)
-    return lora_serving.LoraServer(lora.BUNDLED)
+    # The form adapter serves the Summary page only; it is not offered on the ViGGO pages.
+    return lora_serving.LoraServer({**lora.BUNDLED, "form": form_fact.ADAPTER})
 
 
 @st.cache_resource(show_spinner=False)
@@ -197,3 +203,11 @@ def adapter_choices() -> dict[str, str]:
     from lib import lora
 
     return {name: name for name in lora.BUNDLED} | session_adapters().adapters
+
+
+@st.cache_resource(show_spinner="Indexing the sample documents…")
+def sample_index():
+    """The sample documents' FAISS index (128-token chunks), shared read-only by every session."""
+    from lib import rag
+
+    return rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), embeddings())

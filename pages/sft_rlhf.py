@@ -1,5 +1,109 @@
-"""Placeholder: says honestly what this page will hold once it is built."""
+"""Option 2, the big-lab way: supervised fine-tuning (SFT) and learning from human preferences (RLHF)."""
 
-from lib import runtime
+import json
 
-runtime.placeholder("sft_rlhf")
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lib import generation, models, reward, runtime
+from lib.generation import GenerationSettings
+
+DATA = json.loads((models.REPO_ROOT / "data" / "sft_rlhf.json").read_text(encoding="utf-8"))
+
+st.title("SFT and RLHF: how a text predictor becomes an assistant")
+st.write("Pretraining teaches a model to continue text. Supervised fine-tuning (SFT) then shows it thousands of "
+         "instruction → good answer pairs, so it answers instead of rambling on. RLHF goes further: people pick "
+         "the better of two answers, a reward model learns their taste, and the model is pushed towards it.")
+
+# ---- 1. SFT: before and after ---------------------------------------------------------------------
+st.header("1 · Before and after instruction tuning")
+request = st.selectbox("Request", DATA["sft_prompts"], key="sft_prompt", accept_new_options=True)
+chat = runtime.bundled_model()
+try:
+    base = runtime.pretrained_base()
+    base_title = "Pretrained only — Gemma 3 270M (never instruction-tuned)"
+except models.ModelNotInstalled:
+    base = chat
+    base_title = "SmolLM2 without its chat template (stand-in)"
+    st.warning("The Gemma base model package is not installed, so the 'before' column feeds the bundled model the "
+               "bare text, without the chat format it was tuned on. Run `make run` to install Gemma.")
+settings = GenerationSettings(max_new_tokens=96)  # greedy: the same request always gets the same answers
+if st.button("Ask both", type="primary", key="sft_go") and request and request.strip():
+    messages = [{"role": "user", "content": request.strip()[:2000]}]
+    left, right = st.columns(2)
+    with left.container(border=True):
+        st.markdown(f"**{base_title}**")
+        runtime.stream_answer(messages, start=lambda m, _s, c: generation.stream_text(base, m[-1]["content"], settings, c))
+        st.caption("It reads only your text and continues it.")
+    with right.container(border=True):
+        st.markdown("**Instruction-tuned — SmolLM2-135M-Instruct (SFT, then DPO)**")
+        runtime.stream_answer(messages, start=lambda m, _s, c: generation.stream_chat(chat, m, settings, c))
+        st.caption("It reads your text inside the chat format it was tuned on:")
+        st.code(generation.render_prompt(chat.tokenizer, messages), language=None, wrap_lines=True)
+
+# ---- 2. RLHF in miniature ---------------------------------------------------------------------------
+st.header("2 · RLHF in miniature: your choices train a reward model")
+st.write("Two answers to the same request, sampled from the instruction-tuned model. Pick the better one; do it "
+         f"a few times (at least {reward.MIN_PAIRS}). A small reward model learns what you prefer and then picks "
+         "the best of several fresh answers.")
+prefs: list[reward.Preference] = st.session_state.setdefault("rl_prefs", [])
+seed = int(runtime.settings()["seed"]) + st.session_state.get("rl_round", 0)
+prompt = DATA["rlhf_prompts"][st.session_state.get("rl_round", 0) % len(DATA["rlhf_prompts"])]
+
+
+def next_pair():
+    st.session_state.rl_round = st.session_state.get("rl_round", 0) + 1
+    st.session_state.pop("rl_pair", None)
+
+
+pair = st.session_state.get("rl_pair")
+if pair is None and st.button("Sample two answers", key="rl_sample"):
+    with st.spinner("Sampling two answers…"):
+        answers = runtime.run_queued(generation.sample_answers, chat, [{"role": "user", "content": prompt}], 2, seed)
+    pair = st.session_state.rl_pair = {"prompt": prompt, "answers": answers}
+if pair:
+    st.markdown(f"**Request:** {pair['prompt']}")
+    for i, column in enumerate(st.columns(2)):
+        with column.container(border=True):
+            st.text(pair["answers"][i])
+            if st.button("This one is better", key=f"rl_pick_{i}"):
+                prefs.append(reward.Preference(pair["prompt"], pair["answers"][i], pair["answers"][1 - i]))
+                next_pair()
+                st.rerun()
+    if st.button("Skip — neither is better", key="rl_skip"):
+        next_pair()
+        st.rerun()
+
+if prefs:
+    table = pd.DataFrame([p.__dict__ for p in prefs])
+    st.dataframe(table, hide_index=True)
+    st.download_button("Download your preference data (JSONL)", table.to_json(orient="records", lines=True,
+                       force_ascii=False), "preferences.jsonl", "application/json", key="rl_download")
+if len(prefs) < reward.MIN_PAIRS:
+    st.info(f"{len(prefs)} of {reward.MIN_PAIRS} choices made — keep picking to train the reward model.")
+else:
+    vectors = runtime.embeddings()
+    embed = lambda texts: np.asarray(vectors.embed_documents(texts), dtype=np.float32)  # noqa: E731
+    model = runtime.run_queued(reward.fit, prefs, embed)
+    held_out = runtime.run_queued(reward.cross_validated_accuracy, prefs, embed)
+    c1, c2 = st.columns(2)
+    c1.metric("Held-out accuracy (cross-validated)", "—" if np.isnan(held_out) else f"{held_out:.0%}",
+              help="Share of your choices it predicts when that choice was left out of its training. 50% = chance.")
+    c2.metric("Length preference", "longer" if model.length_weight > 0 else "shorter",
+              help="The sign of the reward's weight on answer length: what it thinks you like.")
+    st.subheader("Best-of-n: the reward model picks")
+    fresh = st.text_input("A new request", "What makes a good friend?", max_chars=500, key="rl_fresh")
+    n = st.slider("Answers to sample", 2, 6, 4, key="rl_n")
+    if st.button("Sample and rank", key="rl_rank") and fresh.strip():
+        with st.spinner(f"Sampling {n} answers…"):
+            answers = runtime.run_queued(generation.sample_answers, chat, [{"role": "user", "content": fresh}], n, seed)
+        for rank, (score, answer) in enumerate(reward.best_of_n(model, embed, answers), start=1):
+            with st.container(border=True):
+                st.markdown(f"**#{rank}** · reward {score:+.2f}" + (" · picked" if rank == 1 else ""))
+                st.text(answer)
+
+st.subheader("What real RLHF does that this page does not")
+st.markdown("\n".join(f"- {line}" for line in DATA["full_rlhf"]))
+st.caption("Sources: Ouyang et al. 2022, InstructGPT (arXiv 2203.02155); Rafailov et al. 2023, DPO (arXiv 2305.18290); "
+           "Allal et al. 2025, SmolLM2 (arXiv 2502.02737) for how the bundled model was tuned.")

@@ -1,5 +1,61 @@
-"""Placeholder: says honestly what this page will hold once it is built."""
+"""The talk's conclusion, measured: fine-tune for form, retrieve for fact — one question answered four ways."""
 
-from lib import runtime
+import pandas as pd
+import plotly.express as px
+import streamlit as st
 
-runtime.placeholder("summary")
+from lib import form_fact, rag, runtime
+from lib.generation import GenerationSettings
+
+st.title("Fine-tune for form, retrieve for fact")
+st.write("Two tools, two jobs. A LoRA adapter changes *how* the model answers — here, always two lines: "
+         "`Answer: …` and `Source: [n]`. Retrieval changes *what it knows* — it puts the right passage in front "
+         "of it. Ask one question four ways and check each answer for the fact and for the form.")
+
+questions = rag.load_questions(rag.SAMPLE_QUESTIONS)
+mode = st.radio("Question", ["from the sample documents", "my own"], horizontal=True, key="sum_mode")
+if mode == "my own":
+    question = st.text_input("Your question about the sample documents", max_chars=500, key="sum_question",
+                             value="When is the Marrowfield festival held?")
+    fact = st.text_input("The fact the answer should contain (optional)", max_chars=200, key="sum_fact")
+else:
+    picked = st.selectbox("Sample question", range(len(questions)), key="sum_pick",
+                          format_func=lambda i: f"{questions[i]['question']}  (from {questions[i]['source']})")
+    question, fact = questions[picked]["question"], questions[picked]["answer"]
+    st.caption(f"Expected fact: {fact}")
+
+greedy = GenerationSettings(max_new_tokens=64)
+if st.button("Answer four ways", type="primary", key="sum_go"):
+    if not question.strip():
+        st.warning("Type a question first.")
+        st.stop()
+    server, index = runtime.lora_server(), runtime.sample_index()
+    hits = runtime.run_queued(rag.retrieve, index, question, form_fact.K)
+    for column, way in zip(st.columns(4), form_fact.WAYS):
+        with column.container(border=True):
+            st.markdown(f"**{way.name}**")
+            result = runtime.stream_answer(
+                form_fact.messages_for(way, question, hits),
+                start=lambda m, _s, cancel, name=way.adapter: server.stream(m, greedy, cancel, name))
+            if result:
+                marks = form_fact.score(result[0], fact) if fact.strip() else {"form": form_fact.score(result[0], "x")["form"]}
+                st.markdown(" · ".join(f"{'✅' if ok else '❌'} {what}" for what, ok in marks.items()))
+    with st.expander(f"The {len(hits)} retrieved passages (the RAG ways see these)"):
+        st.text(rag.context_block(hits))
+    with st.expander("The exact prompt of 'Form adapter + RAG'"):
+        st.json(form_fact.messages_for(form_fact.WAYS[3], question, hits))
+
+st.header("Over all sample questions")
+result = form_fact.precomputed()
+if result is None:
+    st.info("Run `python -m lib.form_fact eval --save` to measure all sample questions.")
+    st.stop()
+summary = pd.DataFrame(result["summary"]).melt("way", var_name="check", value_name="share")
+st.plotly_chart(px.bar(summary, x="way", y="share", color="check", barmode="group", text_auto=".0%",
+                       title=f"{result['questions']} questions, {result['k']} passages retrieved")
+                .update_layout(height=380, yaxis_tickformat=".0%"), key="sum_chart")
+st.write("Read it as a two-by-two: retrieval moves the **fact** bar, the adapter moves the **form** bar, and "
+         "you need both to get both. Measured on the bundled 135M model: it copies facts from passages only "
+         "some of the time — a larger backend lifts the fact bars; the form bar it gets from 160 steps of LoRA.")
+with st.expander("Every answer"):
+    st.dataframe(pd.DataFrame(result["rows"]), hide_index=True)

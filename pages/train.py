@@ -1,5 +1,92 @@
-"""Placeholder: says honestly what this page will hold once it is built."""
+"""Option 1, train your own: the compute bill of a foundation model, and what a minute of CPU buys."""
 
-from lib import runtime
+import streamlit as st
 
-runtime.placeholder("train")
+from lib import charts, costs, runtime, tinylm
+from lib.jobs import BackgroundJob
+
+DATA = costs.presets()
+A = DATA["assumptions"]
+
+st.title("Train a model from scratch")
+st.write("Pretraining shows a model trillions of tokens. The bill follows from one rule of thumb: every token "
+         "costs about six floating-point operations per parameter (two forward, four backward). Pick a model "
+         "and a GPU and see what that adds up to.")
+
+st.header("The compute bill")
+c1, c2, c3 = st.columns(3)
+preset = c1.selectbox("Published model", [m["name"] for m in DATA["models"]], index=6, key="tr_preset")
+model = next(m for m in DATA["models"] if m["name"] == preset)
+params = c1.number_input("Parameters", 1e6, 2e12, float(model["parameters"]), format="%.3e", key=f"tr_p_{preset}")
+tokens = c1.number_input("Training tokens", 1e6, 1e14, float(model["tokens"]), format="%.3e", key=f"tr_t_{preset}")
+gpu = next(g for g in DATA["gpus"] if g["name"] == c2.selectbox("GPU", [g["name"] for g in DATA["gpus"]], key="tr_gpu"))
+util = c2.slider("Utilisation (share of peak)", 0.05, 1.0, A["utilisation"], 0.05, key="tr_util", help=A["utilisation_note"])
+gpus = c3.number_input("GPUs", 1, 100_000, 2048, key="tr_gpus")
+price = c3.number_input("Price per GPU-hour (USD)", 0.1, 20.0, A["price_per_gpu_hour"], 0.1, key="tr_price",
+                        help=A["price_note"])
+
+bill = costs.budget(costs.training_flops(params, tokens), gpu["peak_flops"], gpu["watts"], util, gpus, price,
+                    A["this_cpu_flops"])
+m = st.columns(5)
+m[0].metric("Training FLOPs", f"{bill.flops:.2e}")
+m[1].metric("GPU-hours", f"{bill.gpu_hours:,.0f}")
+m[2].metric(f"Days on {gpus:,} GPUs", f"{bill.days:,.1f}")
+m[3].metric("Cost", f"${bill.dollars:,.0f}")
+m[4].metric("GPU energy", f"{bill.megawatt_hours:,.0f} MWh")
+st.write(f"On this laptop (about {A['this_cpu_flops']:.0e} FLOP/s, measured) the same run would take "
+         f"**{bill.cpu_years:,.0f} years**.")
+if model["gpu_hours"] and params == model["parameters"] and tokens == model["tokens"]:
+    implied = costs.implied_utilisation(params, tokens, model["gpu_hours"],
+                                        next(g for g in DATA["gpus"] if g["name"] == model["gpu"])["peak_flops"])
+    st.info(f"{preset} reported {model['gpu_hours']:,} {model['gpu']} GPU-hours, which implies about "
+            f"{implied:.0%} of peak sustained. Source: {model['source']}.")
+st.caption(f"Sources: {model['source']}; {gpu['source']}. {A['price_note']}")
+
+st.subheader("The three options for the same model, in FLOPs")
+st.plotly_chart(charts.cost_ladder(costs.ladder(params, tokens, DATA["lora_example"]["tokens"],
+                                                DATA["prompt_example"]["tokens"])), key="tr_ladder")
+st.caption(f"LoRA: {DATA['lora_example']['note']} (≈ 4 FLOP per parameter per token). "
+           f"Prompt: {DATA['prompt_example']['note']} (≈ 2).")
+
+st.header("Train from scratch for a minute")
+corpus = tinylm.corpus()
+config = tinylm.TinyConfig(seconds=st.slider("Seconds of training", 10, 120, 60, 10, key="tr_seconds"))
+st.write(f"A tiny character-level transformer ({config.layers} layers, width {config.width}) starts from random "
+         f"weights and reads the {len(corpus):,} characters of the sample documents. Compare what it writes with "
+         "the bundled model, trained on about 2 trillion tokens.")
+job = st.session_state.get("tr_job")
+if st.button("Start training", type="primary", key="tr_start", disabled=bool(job and not job.finished)):
+    job = BackgroundJob(lambda on_step, cancel: tinylm.train(config, corpus, on_step, cancel),
+                        runtime.training_queue(), "tiny-train")
+    st.session_state.tr_job, st.session_state.tr_settled, st.session_state.tr_seconds_run = job, False, config.seconds
+
+
+@st.fragment(run_every=1.0 if job and not st.session_state.get("tr_settled") else None)
+def progress():
+    job = st.session_state.get("tr_job")
+    if job is None:
+        st.info("Press Start: the loss curve and samples appear as it learns.")
+        return
+    if job.state == "queued":
+        st.info(f"⏳ Waiting for the trainer — {job.ahead} training run(s) ahead of yours.")
+    if not job.finished and st.button("Cancel training", key="tr_cancel"):
+        job.cancel.set()
+    st.caption(f"{job.state}: step {len(job.losses)}")
+    if job.losses:
+        st.plotly_chart(charts.loss_curve(job.losses, "Training loss (cross-entropy per character)"), key="tr_curve")
+    samples = job.log.samples if job.log else job.samples
+    for step, text in reversed(samples[-3:]):
+        st.text(f"after step {step}:\n{text}")
+    if job.state == "failed":
+        st.error(f"Training failed: {job.error}")
+    if job.state == "done":
+        log = job.log
+        st.success(f"{len(log.losses):,} steps in {log.seconds:.0f} s: {log.parameters:,} parameters saw "
+                   f"{log.characters:,} characters. SmolLM2-135M has ~{134_515_008 // log.parameters:,}× the "
+                   f"parameters and saw ~{2e12 * 4 / log.characters:,.0e}× the text (2 T tokens ≈ 8 T characters).")
+    if job.finished and not st.session_state.get("tr_settled"):
+        st.session_state.tr_settled = True
+        st.rerun()
+
+
+progress()

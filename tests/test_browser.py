@@ -9,7 +9,7 @@ pytestmark = pytest.mark.browser
 PAGE_TITLES = {
     "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought", "conversation": "Conversation",
     "rag": "Retrieval-augmented", "sft_rlhf": "SFT", "lora": "LoRA", "train": "Train from scratch",
-    "summary": "form",
+    "summary": "form", "scoreboard": "Scoreboard",
 }
 
 
@@ -139,3 +139,38 @@ def test_lora_side_by_side_then_start_and_cancel_training(server, page):
     page.get_by_role("button", name="Start training").click()
     page.get_by_role("button", name="Cancel training").click(timeout=60_000)
     page.get_by_text("cancelled: step").wait_for(timeout=120_000)
+
+
+def test_summary_four_way_comparison(server, page):
+    page.goto(f"{server}/summary")
+    wait_for_app_idle(page)
+    page.get_by_role("button", name="Answer four ways").click()
+    page.get_by_text("retrieved passages").wait_for(timeout=180_000)
+    wait_for_app_idle(page)
+    for way in ["Base", "Base + RAG", "Form adapter", "Form adapter + RAG"]:
+        assert page.get_by_text(way, exact=True).count() >= 1
+    assert page.get_by_text("form", exact=False).filter(has_text="fact").count() >= 4
+    page.get_by_test_id("stPlotlyChart").first.wait_for()
+
+
+def test_preference_picking_flow(server, page):
+    page.goto(f"{server}/sft_rlhf")
+    wait_for_app_idle(page)
+    for _ in range(4):
+        page.get_by_role("button", name="Sample two answers").click()
+        page.get_by_role("button", name="This one is better").first.click(timeout=120_000)
+        wait_for_app_idle(page)
+    page.get_by_text("Held-out accuracy (cross-validated)").wait_for(timeout=60_000)
+    assert page.get_by_text("Best-of-n: the reward model picks").count() == 1
+    page.get_by_role("button", name="Sample and rank").click()
+    page.get_by_text("picked").first.wait_for(timeout=120_000)
+
+
+def test_train_page_tiny_model_runs_and_reports(server, page):
+    page.goto(f"{server}/train")
+    wait_for_app_idle(page)
+    assert page.get_by_text("8.40e+23").count() == 1
+    page.get_by_role("button", name="Start training").click()
+    page.get_by_role("button", name="Cancel training").click(timeout=60_000)
+    page.get_by_text("cancelled: step").wait_for(timeout=60_000)
+    page.get_by_text("after step").first.wait_for(timeout=30_000)

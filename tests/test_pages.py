@@ -4,7 +4,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGES = ["pages/overview.py", "pages/few_shot.py", "pages/chain_of_thought.py", "pages/conversation.py",
-         "pages/rag.py", "pages/sft_rlhf.py", "pages/lora.py", "pages/train.py", "pages/summary.py"]
+         "pages/rag.py", "pages/sft_rlhf.py", "pages/lora.py", "pages/train.py", "pages/summary.py",
+         "pages/scoreboard.py"]
 
 
 @pytest.fixture

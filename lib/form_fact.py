@@ -1,0 +1,110 @@
+"""Fine-tune for form, retrieve for fact: one question answered four ways and scored on both.
+
+    >>> for way in WAYS: messages_for(way, question, hits)        # what each way sends the model
+    >>> score("Answer: 89 euros\\nSource: [1]", "89 euros")        # {"fact": True, "form": True, ...}
+
+The four ways: the base model; base + RAG (retrieved passages in the prompt);
+base + the form adapter; the form adapter + RAG. Every way gets the same system
+prompt (the RAG page's: answer from the passages, cite them); the ways without
+RAG just have no passages. The *form* is the one the form adapter was trained
+on (data/form/generate.py): exactly two lines, "Answer: <short phrase>" and
+"Source: [n]" (or "none"). The *fact* check is the RAG page's: does the answer
+contain the expected string.
+
+CLI: `python -m lib.form_fact train` (the bundled form adapter) and
+`python -m lib.form_fact eval [--save] --json` (all sample questions, four ways).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from dataclasses import dataclass
+
+from lib import lora, rag
+from lib.models import REPO_ROOT
+
+ADAPTER = lora.ADAPTER_DIR / "form"
+TRAIN_FILE = REPO_ROOT / "data" / "form" / "train.jsonl"
+RESULT_FILE = REPO_ROOT / "data" / "results" / "form_fact.json"
+FORM = re.compile(r"^Answer: (?P<answer>[^\n]{1,100})\nSource: (?:\[\d+\]|none)$")
+MAX_ANSWER_WORDS = 12
+K = 3  # passages retrieved; the adapter was trained on prompts with 2-4
+
+
+@dataclass(frozen=True)
+class Way:
+    name: str
+    rag: bool
+    adapter: str | None  # None = the base model
+
+
+WAYS = (Way("Base", False, None), Way("Base + RAG", True, None), Way("Form adapter", False, "form"),
+        Way("Form adapter + RAG", True, "form"))
+TRAIN_CONFIG = lora.TrainConfig(steps=120, batch_size=4, examples=900, sample_every=20,
+                                instruction=rag.SYSTEM_PROMPT)
+
+
+def user_message(question: str, hits: list[rag.Hit]) -> str:
+    return f"Context:\n{rag.context_block(hits)}\n\nQuestion: {question}" if hits else f"Question: {question}"
+
+
+def messages_for(way: Way, question: str, hits: list[rag.Hit]) -> list[dict[str, str]]:
+    return lora.messages_for(user_message(question, hits if way.rag else []), rag.SYSTEM_PROMPT)
+
+
+def score(output: str, fact: str) -> dict:
+    """Fact: the expected string is in the answer. Form: exactly the two lines, with a short answer."""
+    text = output.strip()
+    match = FORM.match(text)
+    form = bool(match) and len(match.group("answer").split()) <= MAX_ANSWER_WORDS
+    return {"fact": rag.contains_fact(text, fact), "form": form}
+
+
+def evaluate(index: rag.Index, questions: list[dict], generate, progress=lambda _f: None) -> dict:
+    """All questions, four ways. `generate(list of messages, adapter or None)` returns the answers (greedy)."""
+    hits = [rag.retrieve(index, q["question"], K) for q in questions]
+    rows = []
+    for done, way in enumerate(WAYS, start=1):
+        outputs = generate([messages_for(way, q["question"], h) for q, h in zip(questions, hits)], way.adapter)
+        rows += [{"way": way.name, "question": q["question"], "fact_expected": q["answer"], "output": o, **score(o, q["answer"])}
+                 for q, o in zip(questions, outputs)]
+        progress(done / len(WAYS))
+    summary = [{"way": w.name, "fact": sum(r["fact"] for r in rows if r["way"] == w.name) / len(questions),
+                "form": sum(r["form"] for r in rows if r["way"] == w.name) / len(questions)} for w in WAYS]
+    return {"questions": len(questions), "k": K, "summary": summary, "rows": rows}
+
+
+def precomputed() -> dict | None:
+    return json.loads(RESULT_FILE.read_text()) if RESULT_FILE.is_file() else None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m lib.form_fact", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("train", help=f"train the bundled form adapter into {ADAPTER.relative_to(REPO_ROOT)}")
+    ev = sub.add_parser("eval", help="the sample questions answered four ways, scored for fact and form")
+    ev.add_argument("--save", action="store_true")
+    ev.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    if args.command == "train":
+        log = lora.train(TRAIN_CONFIG, lora.load_pairs(TRAIN_FILE), ADAPTER,
+                         on_step=lambda s, loss, sample: print(f"step {s} loss {loss:.3f}" + (f" | {sample!r}" if sample else ""),
+                                                               file=sys.stderr, flush=True))
+        print(json.dumps({"out": str(ADAPTER), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
+        return
+    from lib import models
+    from lib.lora_serving import LoraServer
+
+    server = LoraServer({"form": ADAPTER})
+    index = rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), models.load_embeddings())
+    result = evaluate(index, rag.load_questions(rag.SAMPLE_QUESTIONS), server.generate_messages)
+    if args.save:
+        RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    print(json.dumps(result["summary"]) if args.json else json.dumps(result["summary"], indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,93 @@
+"""A classroom reward model: learn from "A is better than B" choices, then re-rank fresh answers (best-of-n).
+
+    >>> prefs = [Preference(prompt, chosen, rejected), ...]
+    >>> model = fit(prefs, embed)                    # embed(list of str) -> unit vectors
+    >>> model.score(embed, prompt, ["answer 1", "answer 2"])     # higher = more like what you preferred
+    >>> cross_validated_accuracy(prefs, embed)       # share of held-out pairs it orders like you did
+
+The reward is linear in features of an answer — its sentence embedding plus
+its length — and fit as a Bradley-Terry model: P(A preferred to B) =
+sigmoid(r(A) − r(B)), i.e. logistic regression on feature differences.
+What full RLHF does that this does not: a reward model that is itself a large
+language model, trained on tens of thousands of human comparisons, and then
+reinforcement learning (PPO with a penalty for drifting from the original
+model) that changes the model's weights. Here nothing is retrained: the reward
+only picks among answers the unchanged model already wrote.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+Embed = Callable[[list[str]], np.ndarray]
+MIN_PAIRS = 4
+
+
+@dataclass(frozen=True)
+class Preference:
+    prompt: str
+    chosen: str
+    rejected: str
+
+
+def features(embed: Embed, answers: list[str]) -> np.ndarray:
+    # Length on its own axis: people's choices often track it, and the page can show the model noticed.
+    length = np.array([[math.log1p(len(a.split())) / 5] for a in answers], dtype=np.float32)
+    return np.hstack([embed(answers).astype(np.float32), length])
+
+
+@dataclass
+class RewardModel:
+    weights: np.ndarray
+
+    def score(self, embed: Embed, answers: list[str]) -> list[float]:
+        return (features(embed, answers) @ self.weights).tolist()
+
+    @property
+    def length_weight(self) -> float:
+        return float(self.weights[-1])
+
+
+def _differences(prefs: list[Preference], embed: Embed) -> tuple[np.ndarray, np.ndarray]:
+    chosen = features(embed, [p.chosen for p in prefs])
+    rejected = features(embed, [p.rejected for p in prefs])
+    # Each pair both ways round, so the classifier sees both labels and needs no intercept.
+    return np.vstack([chosen - rejected, rejected - chosen]), np.array([1] * len(prefs) + [0] * len(prefs))
+
+
+def fit(prefs: list[Preference], embed: Embed, strength: float = 1.0) -> RewardModel:
+    from sklearn.linear_model import LogisticRegression
+
+    if len(prefs) < MIN_PAIRS:
+        raise ValueError(f"The reward model needs at least {MIN_PAIRS} choices; you have made {len(prefs)}.")
+    x, y = _differences(prefs, embed)
+    classifier = LogisticRegression(C=strength, fit_intercept=False, max_iter=1000).fit(x, y)
+    return RewardModel(classifier.coef_[0].astype(np.float32))
+
+
+def accuracy(model: RewardModel, prefs: list[Preference], embed: Embed) -> float:
+    """Share of pairs where the reward ranks the chosen answer above the rejected one."""
+    right = [c > r for c, r in zip(model.score(embed, [p.chosen for p in prefs]),
+                                   model.score(embed, [p.rejected for p in prefs]))]
+    return sum(right) / len(right)
+
+
+def cross_validated_accuracy(prefs: list[Preference], embed: Embed, folds: int = 5) -> float:
+    """Accuracy on pairs held out of training, averaged over folds; NaN when there are too few pairs to hold any out."""
+    folds = min(folds, len(prefs))
+    scores = []
+    for fold in range(folds):
+        held = [p for i, p in enumerate(prefs) if i % folds == fold]
+        kept = [p for i, p in enumerate(prefs) if i % folds != fold]
+        if len(kept) >= MIN_PAIRS:
+            scores.append(accuracy(fit(kept, embed), held, embed))
+    return float(np.mean(scores)) if scores else float("nan")
+
+
+def best_of_n(model: RewardModel, embed: Embed, answers: list[str]) -> list[tuple[float, str]]:
+    """The answers with their rewards, best first."""
+    return sorted(zip(model.score(embed, answers), answers), key=lambda pair: -pair[0])

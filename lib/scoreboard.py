@@ -1,0 +1,159 @@
+"""One task through every technique: the ViGGO-style held-out set, from zero-shot prompting to a LoRA adapter.
+
+    >>> result = run(items=40, seeds=3, answer_all=..., adapter_answers=..., embed=...)
+    >>> result["summary"]     # one row per technique: exact match and slot F1, mean and spread over seeds
+
+The rungs: zero-shot; few-shot with k = 1, 4, 8 random training pairs as shots
+(a new sample per seed); zero-shot chain-of-thought; "RAG shots" — the k
+training pairs nearest the test sentence in embedding space (retrieval used to
+pick examples, not facts); and the bundled LoRA adapter. Every rung sees the
+same held-out sentences and is scored the same way (slot order ignored).
+
+CLI (the page shows the same numbers): `python -m lib.scoreboard --items 40 --seeds 3 --json`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from lib import lora, meaning, prompting, tasks
+from lib.models import REPO_ROOT
+from lib.tasks import Item, Task
+
+RESULT_FILE = REPO_ROOT / "data" / "results" / "scoreboard.json"
+REFERENCES_FILE = REPO_ROOT / "data" / "scoreboard_references.json"
+ANSWER_TOKENS = 64
+COT_TOKENS = 192  # room for the reasoning before the representation
+
+
+@dataclass(frozen=True)
+class Rung:
+    name: str
+    kind: str  # "prompt" | "cot" | "rag" | "lora"
+    k: int = 0
+
+    @property
+    def seeded(self) -> bool:
+        return self.kind == "prompt" and self.k > 0
+
+
+RUNGS = (Rung("zero-shot", "prompt"), Rung("1-shot", "prompt", 1), Rung("4-shot", "prompt", 4),
+         Rung("8-shot", "prompt", 8), Rung("chain-of-thought", "cot"), Rung("RAG shots (k=4)", "rag", 4),
+         Rung("LoRA adapter", "lora"))
+
+
+def viggo_task(items: int) -> Task:
+    """The prompting lab's ViGGO instruction, the LoRA lab's 1,200 training pairs as shot pool, its test set."""
+    base = tasks.load("viggo")
+    to_items = lambda pairs: tuple(Item(p["input"], p["target"]) for p in pairs)  # noqa: E731
+    return Task("viggo-scoreboard", base.instruction, to_items(lora.load_pairs(lora.TRAIN_FILE)),
+                to_items(lora.load_pairs(lora.TEST_FILE)[:items]), scorer="mr", title="ViGGO scoreboard")
+
+
+def nearest_shots(task: Task, embed: Callable[[list[str]], np.ndarray], k: int) -> list[list[Item]]:
+    """For each test sentence, the k most similar training pairs (cosine on unit vectors), most similar last."""
+    import faiss
+
+    pool = embed([e.input for e in task.examples]).astype(np.float32)
+    index = faiss.IndexFlatIP(pool.shape[1])
+    index.add(pool)
+    _, found = index.search(embed([t.input for t in task.test]).astype(np.float32), k)
+    # Most similar nearest the question: small models lean on the latest example.
+    return [[task.examples[i] for i in reversed(row)] for row in found]
+
+
+def _rows(rung: Rung, seed: int, task: Task, outputs: list[str]) -> list[dict]:
+    return [{"technique": rung.name, "seed": seed, "input": t.input, "expected": t.output, "output": o,
+             "exact": float(meaning.exact_match(o, t.output)), "slot_f1": meaning.slot_f1(o, t.output)}
+            for t, o in zip(task.test, outputs)]
+
+
+def run(items: int, seeds: int, answer_all: Callable[[list[list[dict]], int], list[str]],
+        adapter_answers: Callable[[list[str]], list[str]], embed: Callable[[list[str]], np.ndarray],
+        rungs: tuple[Rung, ...] = RUNGS, progress: Callable[[float], None] = lambda _f: None) -> dict:
+    task = viggo_task(items)
+    jobs = [(rung, seed) for rung in rungs for seed in (range(seeds) if rung.seeded else [0])]
+    rows: list[dict] = []
+    for done, (rung, seed) in enumerate(jobs, start=1):
+        if rung.kind == "lora":
+            outputs = adapter_answers([t.input for t in task.test])
+        elif rung.kind == "rag":
+            conversations = [prompting.build_messages(task, shots, t.input)
+                             for t, shots in zip(task.test, nearest_shots(task, embed, rung.k))]
+            outputs = answer_all(conversations, ANSWER_TOKENS)
+        else:
+            cot = "zero" if rung.kind == "cot" else "none"
+            shots = prompting.pick_shots(task, rung.k, seed)
+            outputs = answer_all([prompting.build_messages(task, shots, t.input, cot) for t in task.test],
+                                 COT_TOKENS if cot == "zero" else ANSWER_TOKENS)
+        rows += _rows(rung, seed, task, outputs)
+        progress(done / len(jobs))
+    return {"items": len(task.test), "seeds": seeds, "summary": summarize(rows), "rows": rows}
+
+
+def summarize(rows: list[dict]) -> list[dict]:
+    """Per technique: the mean over seeds of exact match and slot F1, with min and max across seeds."""
+    out = []
+    for name in dict.fromkeys(r["technique"] for r in rows):
+        per_seed: dict[int, list[dict]] = {}
+        for r in (r for r in rows if r["technique"] == name):
+            per_seed.setdefault(r["seed"], []).append(r)
+        em = [statistics.mean(r["exact"] for r in rs) for rs in per_seed.values()]
+        f1 = [statistics.mean(r["slot_f1"] for r in rs) for rs in per_seed.values()]
+        out.append({"technique": name, "exact_match": statistics.mean(em), "em_min": min(em), "em_max": max(em),
+                    "slot_f1": statistics.mean(f1), "seeds": len(em)})
+    return out
+
+
+def precomputed() -> dict | None:
+    return json.loads(RESULT_FILE.read_text()) if RESULT_FILE.is_file() else None
+
+
+def references() -> list[dict]:
+    return json.loads(REFERENCES_FILE.read_text(encoding="utf-8"))["references"]
+
+
+def runners(chat, server, embedder):
+    """(answer_all, adapter_answers, embed) over a loaded chat model, a LoraServer and an embeddings object."""
+    from lib import generation
+    from lib.generation import GenerationSettings
+
+    def answer_all(conversations, max_new_tokens):
+        return generation.generate_batch(chat, conversations, GenerationSettings(max_new_tokens=max_new_tokens))
+
+    return (answer_all, lambda sentences: server.generate(sentences, "viggo"),
+            lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32))
+
+
+def local_runners():
+    """The runners on freshly loaded bundled models: what the CLI and the benchmark use."""
+    from lib import models
+    from lib.lora_serving import LoraServer
+
+    return runners(models.load_chat_model(), LoraServer(lora.BUNDLED), models.load_embeddings())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m lib.scoreboard", description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=40, help="held-out sentences (of 120)")
+    parser.add_argument("--seeds", type=int, default=3, help="shot samplings for the few-shot rungs")
+    parser.add_argument("--save", action="store_true", help=f"write the full result to {RESULT_FILE.name}")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    result = run(args.items, args.seeds, *local_runners(),
+                 progress=lambda f: print(f"{f:.0%}", file=sys.stderr, flush=True))
+    if args.save:
+        RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    summary = {"items": result["items"], "seeds": result["seeds"], "summary": result["summary"]}
+    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

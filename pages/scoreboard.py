@@ -1,0 +1,49 @@
+"""One task, every technique: the ViGGO-style held-out set from zero-shot prompting to a LoRA adapter."""
+
+import pandas as pd
+import streamlit as st
+
+from lib import charts, runtime, scoreboard
+
+st.title("Scoreboard: one task, every technique")
+st.write("The same held-out sentences, turned into meaning representations by the same bundled model, seven ways: "
+         "with no examples, with 1, 4 or 8 random examples in the prompt, asked to think step by step, with the "
+         "4 most similar training examples retrieved as shots, and through the LoRA adapter. Exact match ignores "
+         "slot order; slot F1 gives partial credit. Bars show the mean over shot samplings, whiskers the range.")
+
+result = st.session_state.get("sb_result") or scoreboard.precomputed()
+if result is None:
+    st.info("No results yet: press Recompute below.")
+else:
+    origin = "your run" if "sb_result" in st.session_state else "precomputed with `python -m lib.scoreboard --save`"
+    st.caption(f"{result['items']} held-out sentences, {result['seeds']} seed(s) for the few-shot rungs — {origin}.")
+    refs = scoreboard.references()
+    st.plotly_chart(charts.scoreboard_ladder(result["summary"], refs), key="sb_chart")
+    table = pd.DataFrame(result["summary"]).rename(columns={"em_min": "EM min", "em_max": "EM max"})
+    st.dataframe(table.style.format({c: "{:.0%}" for c in ["exact_match", "EM min", "EM max", "slot_f1"]}),
+                 hide_index=True)
+    st.markdown("**Published references** (real ViGGO, much larger models — compare the shape, not the numbers):")
+    st.dataframe(pd.DataFrame(refs), hide_index=True)
+    with st.expander("Every answer"):
+        rows = pd.DataFrame(result["rows"])
+        picked = st.selectbox("Technique", list(dict.fromkeys(rows["technique"])), key="sb_drill")
+        st.dataframe(rows[rows["technique"] == picked], hide_index=True)
+    st.download_button("Download the results (JSON)", pd.Series(result).to_json(force_ascii=False),
+                       "scoreboard.json", "application/json", key="sb_download")
+    st.info("Why the ladder looks like this: a 135M model copies the format from examples only partly and cannot "
+            "reason its way to it, so prompting alone stays low; a few minutes of LoRA training on 1,200 pairs "
+            "teaches the form outright. Larger models climb the prompting rungs much further (grey bars).")
+
+st.header("Recompute")
+c1, c2 = st.columns(2)
+items = c1.slider("Held-out sentences", 5, 120, 10, 5, key="sb_items")
+seeds = c2.slider("Seeds for the few-shot rungs", 1, 3, 1, key="sb_seeds")
+st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop's 2 cores; it waits its turn in the shared "
+           "queue. Any click elsewhere on the page stops it.")
+if st.button("Recompute on the bundled models", key="sb_run"):
+    bar = st.progress(0.0, text="Scoring…")
+    st.session_state.sb_result = runtime.run_queued(
+        scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_model(), runtime.lora_server(),
+                                                          runtime.embeddings()),
+        progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}"))
+    st.rerun()

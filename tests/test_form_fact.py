@@ -1,0 +1,62 @@
+"""Form vs fact: the form check, the four prompts, the generated training data, and the bundled form adapter."""
+
+import json
+
+import pytest
+
+from lib import form_fact, lora, rag
+
+
+@pytest.mark.parametrize("output, form", [
+    ("Answer: 89 euros\nSource: [1]", True),
+    ("Answer: I don't know\nSource: none", True),
+    ("  Answer: 89 euros\nSource: [2]  ", True),
+    ("The DeepHaiku costs 89 euros [1].", False),
+    ("Answer: 89 euros", False),
+    ("Answer: 89 euros\nSource: [1]\nAnything else?", False),
+    ("Answer: " + "word " * 20 + "\nSource: [1]", False),  # not short
+])
+def test_form_check(output, form):
+    assert form_fact.score(output, "89 euros")["form"] is form
+
+
+def test_fact_check_is_the_rag_pages():
+    assert form_fact.score("It costs 89 Euros.", "89 euros")["fact"]
+    assert not form_fact.score("Answer: 98 euros\nSource: [1]", "89 euros")["fact"]
+
+
+def test_four_ways_differ_only_in_passages_and_adapter():
+    chunk = rag.Document("The DeepHaiku costs 89 euros.", metadata={"source": "deephaiku.md"})
+    hits = [rag.Hit(1, chunk, 0.9)]
+    prompts = {w.name: form_fact.messages_for(w, "How much is it?", hits) for w in form_fact.WAYS}
+    assert prompts["Base"] == prompts["Form adapter"]
+    assert prompts["Base + RAG"] == prompts["Form adapter + RAG"]
+    assert "89 euros" in prompts["Base + RAG"][1]["content"] and "89 euros" not in prompts["Base"][1]["content"]
+    assert all(p[0]["content"] == rag.SYSTEM_PROMPT for p in prompts.values())
+    assert [w.adapter for w in form_fact.WAYS] == [None, None, "form", "form"]
+
+
+def test_training_data_is_in_the_form_and_copies_from_its_passage():
+    pairs = lora.load_pairs(form_fact.TRAIN_FILE)
+    assert len(pairs) >= 500
+    assert all(form_fact.score(p["target"], "")["form"] for p in pairs)
+    for pair in pairs[:200]:
+        answer = pair["target"].splitlines()[0].removeprefix("Answer: ")
+        if answer != "I don't know":
+            assert answer in pair["input"]  # the fact is always in a passage: only the form is learned
+    # none of the sample documents' facts leak into the training data
+    facts = [q["answer"] for q in rag.load_questions(rag.SAMPLE_QUESTIONS)]
+    text = form_fact.TRAIN_FILE.read_text()
+    assert not [f for f in facts if len(f) > 6 and f"Answer: {f}\n" in text]
+
+
+def test_bundled_form_adapter_and_its_results_ship():
+    assert (form_fact.ADAPTER / "adapter_model.safetensors").is_file()
+    settings = json.loads((form_fact.ADAPTER / "lab_settings.json").read_text())
+    assert settings["instruction"] == rag.SYSTEM_PROMPT
+    result = form_fact.precomputed()
+    by_way = {row["way"]: row for row in result["summary"]}
+    # The talk's claim, measured on the bundled model: the adapter brings the form, retrieval brings the fact.
+    assert by_way["Form adapter"]["form"] > by_way["Base"]["form"] + 0.5
+    assert by_way["Base + RAG"]["fact"] > by_way["Base"]["fact"]
+    assert by_way["Form adapter + RAG"]["form"] > 0.5 and by_way["Form adapter + RAG"]["fact"] > by_way["Base"]["fact"]

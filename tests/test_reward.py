@@ -1,0 +1,52 @@
+"""The classroom reward model on a small synthetic preference set, with the real MiniLM embeddings."""
+
+import math
+
+import numpy as np
+import pytest
+
+from lib import models, reward
+
+TOPICS = ["tea", "sleep", "running", "cooking", "gardening", "reading", "cycling", "painting", "swimming",
+          "baking", "chess", "hiking"]
+
+
+@pytest.fixture(scope="module")
+def embed():
+    vectors = models.load_embeddings()
+    return lambda texts: np.asarray(vectors.embed_documents(texts), dtype=np.float32)
+
+
+def synthetic(topics):
+    """The 'labeller' always prefers a helpful, on-topic answer to a curt refusal."""
+    return [reward.Preference(f"Give me advice about {t}.",
+                              f"Here are two tips for {t}: start small and practise a little every day.",
+                              "No. I will not help with that.") for t in topics]
+
+
+def test_reward_model_learns_the_preference_and_generalises(embed):
+    train, held = synthetic(TOPICS[:8]), synthetic(TOPICS[8:])
+    model = reward.fit(train, embed)
+    assert reward.accuracy(model, train, embed) == 1.0
+    assert reward.accuracy(model, held, embed) == 1.0  # topics it never saw
+    assert reward.cross_validated_accuracy(train + held, embed) == 1.0
+
+
+def test_best_of_n_puts_the_preferred_kind_first(embed):
+    model = reward.fit(synthetic(TOPICS[:8]), embed)
+    ranked = reward.best_of_n(model, embed, ["No. I will not help with that.",
+                                             "Here are two tips for knitting: pick soft yarn and go slowly."])
+    assert ranked[0][1].startswith("Here are two tips")
+    assert ranked[0][0] > ranked[1][0]
+
+
+def test_length_feature_follows_a_length_preference(embed):
+    prefs = [reward.Preference(f"About {t}?", f"{t} is fun.", f"{t} is fun, and " + "it keeps going on " * 6)
+             for t in TOPICS]
+    assert reward.fit(prefs, embed).length_weight < 0  # this labeller likes short answers
+
+
+def test_too_few_choices_get_a_clear_message(embed):
+    with pytest.raises(ValueError, match="at least 4"):
+        reward.fit(synthetic(TOPICS[:2]), embed)
+    assert math.isnan(reward.cross_validated_accuracy(synthetic(TOPICS[:4]), embed))

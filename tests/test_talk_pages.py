@@ -1,0 +1,81 @@
+"""AppTests of the Train, SFT & RLHF, Summary and Scoreboard pages."""
+
+from apptest import open_page
+
+
+def test_train_calculator_follows_the_preset_and_the_knobs(chat_model):
+    at = open_page("pages/train.py")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Training FLOPs"] == "8.40e+23"  # LLaMA-2 70B: 6 × 70e9 × 2e12
+    assert metrics["GPU-hours"] == "1,869,658"  # at 40 % of an A100's 312 TFLOP/s
+    assert any("1,720,320" in i.value and "43%" in i.value for i in at.info)  # reported, and the 0.435 it implies
+    at.selectbox(key="tr_preset").set_value("SmolLM2-135M").run()
+    assert {m.label: m.value for m in at.metric}["Training FLOPs"] == "1.61e+21"
+    at.slider(key="tr_util").set_value(0.8).run()
+    assert {m.label: m.value for m in at.metric}["GPU-hours"] == "1,796"
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_train_page_trains_a_tiny_model_from_scratch(chat_model):
+    at = open_page("pages/train.py")
+    at.slider(key="tr_seconds").set_value(10)
+    at.button(key="tr_start").click().run()
+    job = at.session_state["tr_job"]
+    job.wait(timeout=120)
+    at.run()
+    assert job.state == "done" and not at.exception
+    assert job.log.losses[-1] < job.log.losses[0]
+    assert any("steps in" in s.value and "parameters" in s.value for s in at.success)
+    assert any(t.value.startswith("after step") for t in at.text)
+
+
+def test_sft_compares_the_pretrained_base_with_the_tuned_model(chat_model):
+    at = open_page("pages/sft_rlhf.py")
+    at.button(key="sft_go").click().run()
+    assert not at.exception
+    assert any("Gemma 3 270M" in m.value for m in at.markdown)  # the real base model, not the stand-in
+    assert not at.warning
+    assert any("<|im_start|>user" in c.value for c in at.code)  # the tuned model's chat format, shown
+
+
+def test_preference_picking_trains_a_reward_model_and_ranks(chat_model):
+    at = open_page("pages/sft_rlhf.py")
+    for choice in range(4):
+        at.button(key="rl_sample").click().run()
+        assert not at.exception
+        at.button(key=f"rl_pick_{choice % 2}").click().run()
+    assert len(at.session_state["rl_prefs"]) == 4
+    assert len(at.dataframe[0].value) == 4
+    labels = {m.label: m.value for m in at.metric}
+    assert "Held-out accuracy (cross-validated)" in labels and labels["Length preference"] in ("longer", "shorter")
+    at.slider(key="rl_n").set_value(3)
+    at.button(key="rl_rank").click().run()
+    assert not at.exception
+    assert sum("reward" in m.value for m in at.markdown) == 3
+
+
+def test_summary_answers_four_ways_with_fact_and_form_marks(chat_model):
+    at = open_page("pages/summary.py")
+    assert len(at.get("plotly_chart")) == 1  # the precomputed two-by-two, before anyone clicks
+    at.button(key="sum_go").click().run()
+    assert not at.exception
+    marks = [m.value for m in at.markdown if "fact" in m.value and "form" in m.value]
+    assert len(marks) == 4
+
+
+def test_summary_empty_question_gets_a_message(chat_model):
+    at = open_page("pages/summary.py")
+    at.radio(key="sum_mode").set_value("my own").run()
+    at.text_input(key="sum_question").set_value("   ").run()
+    at.button(key="sum_go").click().run()
+    assert any("Type a question" in w.value for w in at.warning)
+
+
+def test_scoreboard_shows_shipped_numbers_and_recomputes(chat_model):
+    at = open_page("pages/scoreboard.py")
+    assert len(at.get("plotly_chart")) == 1 and any("precomputed" in c.value for c in at.caption)
+    at.slider(key="sb_items").set_value(5)
+    at.button(key="sb_run").click().run()
+    assert not at.exception
+    assert any("your run" in c.value for c in at.caption)
+    assert len(at.dataframe[0].value) == 7
