@@ -35,13 +35,20 @@ def _bundled_model() -> models.LoadedModel:
     return models.load_chat_model()
 
 
+def _first_use(label: str, done: bool, convert) -> None:
+    """Show a one-time model conversion as it happens.
+
+    Outside the cached loaders on purpose: their st.* calls would be recorded and replayed on every later hit."""
+    if done:
+        return
+    with st.status(f"Preparing {label} for first use (one time)…", expanded=True) as status:
+        seconds = convert(progress=status.write)
+        status.update(label=f"{label} converted in {seconds:.0f} s", state="complete", expanded=False)
+
+
 def bundled_model() -> models.LoadedModel:
-    """The bundled chat model; the first call ever shows the one-time conversion as it happens."""
-    if not models.is_converted():
-        # Outside the cached loader: its st.* calls would be recorded and replayed on every later hit.
-        with st.status("Preparing SmolLM2 for first use (one time, about 20 s)…", expanded=True) as status:
-            seconds = models.ensure_converted(progress=status.write)
-            status.update(label=f"SmolLM2 converted in {seconds:.0f} s", state="complete", expanded=False)
+    """The bundled chat model; the first call ever shows the one-time conversion (about 20 s)."""
+    _first_use("SmolLM2", models.is_converted(), models.ensure_converted)
     return _bundled_model()
 
 
@@ -51,11 +58,8 @@ def _pretrained_base() -> models.LoadedModel:
 
 
 def pretrained_base() -> models.LoadedModel:
-    """Gemma 3 270M before instruction tuning (SFT page); the first call ever shows its one-time conversion."""
-    if not models.is_base_converted():
-        with st.status("Preparing Gemma 3 270M (base) for first use (one time, 1–2 min)…", expanded=True) as status:
-            seconds = models.ensure_base_converted(progress=status.write)
-            status.update(label=f"Gemma converted in {seconds:.0f} s", state="complete", expanded=False)
+    """Gemma 3 270M before instruction tuning (SFT page); the first call ever shows its conversion (1–2 min)."""
+    _first_use("Gemma 3 270M (base)", models.is_base_converted(), models.ensure_base_converted)
     return _pretrained_base()
 
 
@@ -211,3 +215,11 @@ def sample_index():
     from lib import rag
 
     return rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), embeddings())
+
+
+def job_controls(job, key: str) -> None:
+    """A background job's place in the training queue and its cancel button."""
+    if job.state == "queued":
+        st.info(f"⏳ Waiting for the trainer — {job.ahead} training run(s) ahead of yours.")
+    if not job.finished and st.button("Cancel training", key=key):
+        job.cancel.set()

@@ -44,13 +44,11 @@ if st.button("Start training", type="primary", key="lt_start", disabled=bool(job
 def progress():
     job = st.session_state.get("lt_job")
     if job is None:
-        st.info("Set the knobs and press Start. Default settings take about a minute and a half and reach about half exact match.")
+        st.info("Set the knobs and press Start. The defaults take about a minute and a half on two cores and "
+                "reach about half exact match on held-out sentences.")
         return
-    if job.state == "queued":
-        st.info(f"⏳ Waiting for the trainer — {job.ahead} training run(s) ahead of yours.")
+    runtime.job_controls(job, "lt_cancel")
     st.progress(len(job.losses) / job.config.steps, text=f"{job.state}: step {len(job.losses)} of {job.config.steps}")
-    if not job.finished and st.button("Cancel training", key="lt_cancel"):
-        job.cancel.set()
     if job.losses:
         st.plotly_chart(charts.loss_curve(job.losses), key="lt_curve")
     for step, sample in reversed(job.samples[-4:]):

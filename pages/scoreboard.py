@@ -30,9 +30,11 @@ else:
         st.dataframe(rows[rows["technique"] == picked], hide_index=True)
     st.download_button("Download the results (JSON)", pd.Series(result).to_json(force_ascii=False),
                        "scoreboard.json", "application/json", key="sb_download")
-    st.info("Why the ladder looks like this: a 135M model copies the format from examples only partly and cannot "
-            "reason its way to it, so prompting alone stays low; a few minutes of LoRA training on 1,200 pairs "
-            "teaches the form outright. Larger models climb the prompting rungs much further (grey bars).")
+    st.info("Why the ladder looks like this: a 135M model barely copies a format from random examples and cannot "
+            "reason its way to it, so plain prompting stays near zero. Retrieving the most similar training "
+            "examples as shots gets much further — near-identical sentences show the exact answer shape — and a "
+            "few minutes of LoRA training on all 1,200 pairs teaches the form outright. Larger models climb the "
+            "prompting rungs much further (grey bars).")
 
 st.header("Recompute")
 c1, c2 = st.columns(2)

@@ -67,10 +67,7 @@ def progress():
     if job is None:
         st.info("Press Start: the loss curve and samples appear as it learns.")
         return
-    if job.state == "queued":
-        st.info(f"⏳ Waiting for the trainer — {job.ahead} training run(s) ahead of yours.")
-    if not job.finished and st.button("Cancel training", key="tr_cancel"):
-        job.cancel.set()
+    runtime.job_controls(job, "tr_cancel")
     st.caption(f"{job.state}: step {len(job.losses)}")
     if job.losses:
         st.plotly_chart(charts.loss_curve(job.losses, "Training loss (cross-entropy per character)"), key="tr_curve")

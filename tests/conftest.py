@@ -9,7 +9,10 @@ sys.path.insert(0, str(ROOT))
 
 @pytest.fixture(scope="session")
 def chat_model():
-    """The real bundled SmolLM2, loaded once for the whole run (converted on the first run ever)."""
+    """The real bundled SmolLM2, loaded once for the whole run (converted on the first run ever).
+
+    Also converts the Gemma base model once, so no page test or browser test waits on it mid-way."""
     from lib import models
 
+    models.ensure_base_converted()
     return models.load_chat_model()
