@@ -1,5 +1,7 @@
 """Browser tests: the real app served by `streamlit run`, driven in Debian's Chromium through Playwright."""
 
+import re
+
 import pytest
 
 from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app_idle
@@ -8,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 PAGE_TITLES = {
     "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought", "conversation": "Conversation",
-    "rag": "Retrieval-augmented", "sft_rlhf": "SFT", "lora": "LoRA", "train": "Train from scratch",
+    "rag": "Retrieval-augmented", "sft_rlhf": "SFT", "lora": "LoRA", "train": "from scratch",
     "summary": "form", "scoreboard": "Scoreboard",
 }
 
@@ -149,7 +151,8 @@ def test_summary_four_way_comparison(server, page):
     wait_for_app_idle(page)
     for way in ["Base", "Base + RAG", "Form adapter", "Form adapter + RAG"]:
         assert page.get_by_text(way, exact=True).count() >= 1
-    assert page.get_by_text("form", exact=False).filter(has_text="fact").count() >= 4
+    marks = page.get_by_test_id("stMarkdownContainer").get_by_text(re.compile(r"^[✅❌] fact · [✅❌] form$"))
+    assert marks.count() == 4
     page.get_by_test_id("stPlotlyChart").first.wait_for()
 
 
@@ -169,7 +172,7 @@ def test_preference_picking_flow(server, page):
 def test_train_page_tiny_model_runs_and_reports(server, page):
     page.goto(f"{server}/train")
     wait_for_app_idle(page)
-    assert page.get_by_text("8.40e+23").count() == 1
+    page.get_by_test_id("stMetricValue").get_by_text("8.40e+23").wait_for(timeout=30_000)
     page.get_by_role("button", name="Start training").click()
     page.get_by_role("button", name="Cancel training").click(timeout=60_000)
     page.get_by_text("cancelled: step").wait_for(timeout=60_000)
