@@ -159,10 +159,11 @@ def test_summary_four_way_comparison(server, page):
 def test_preference_picking_flow(server, page):
     page.goto(f"{server}/sft_rlhf")
     wait_for_app_idle(page)
-    for _ in range(4):
+    for made in range(1, 5):
         page.get_by_role("button", name="Sample two answers").click()
         page.get_by_role("button", name="This one is better").first.click(timeout=120_000)
-        wait_for_app_idle(page)
+        if made < 4:  # wait for the choice to be recorded, not just for the app to look idle
+            page.get_by_text(f"{made} of 4 choices made").wait_for(timeout=60_000)
     page.get_by_text("Held-out accuracy (cross-validated)").wait_for(timeout=60_000)
     assert page.get_by_text("Best-of-n: the reward model picks").count() == 1
     page.get_by_role("button", name="Sample and rank").click()
