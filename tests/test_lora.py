@@ -140,3 +140,13 @@ def test_low_rank_update_has_rank_r():
     w, delta, r = lora.delta_weight(lora.BUNDLED["viggo"])
     assert delta.shape == w.shape
     assert np.linalg.matrix_rank(delta.numpy(), tol=1e-6) <= r
+
+
+def test_answer_only_loss_equals_the_full_model_loss(chat_model):
+    """The faster loss (vocabulary projection on answer positions only) is the same number transformers computes."""
+    import torch
+
+    model, tokenizer = lora.new_training_model(lora.TrainConfig())
+    batch = lora._batch(tokenizer, lora.load_pairs(lora.TRAIN_FILE)[:4])
+    with torch.no_grad():
+        assert lora.answer_loss(model, batch).item() == pytest.approx(model(**batch).loss.item(), rel=1e-5)
