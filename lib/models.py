@@ -126,15 +126,21 @@ def is_converted() -> bool:
     return (converted_dir() / "model.safetensors").is_file()
 
 
-def ensure_converted(progress: Callable[[str], None] = lambda _msg: None) -> float:
-    """Convert the GGUF once; returns the seconds it took (0 when the cache was already there)."""
+def _convert_once(done: Callable[[], bool], target: Path, source: Callable[[], Path],
+                  progress: Callable[[str], None]) -> float:
+    """Convert a GGUF into `target` unless it is there; the seconds it took (0 when cached)."""
     with _convert_lock:  # two sessions arriving together convert once
-        if is_converted():
+        if done():
             return 0.0
         started = time.perf_counter()
-        converted_dir().parent.mkdir(parents=True, exist_ok=True)
-        convert_gguf(converted_dir(), progress)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        convert_gguf(target, progress, source())
         return time.perf_counter() - started
+
+
+def ensure_converted(progress: Callable[[str], None] = lambda _msg: None) -> float:
+    """Convert the bundled chat model's GGUF once; returns the seconds it took (0 when already cached)."""
+    return _convert_once(is_converted, converted_dir(), gguf_path, progress)
 
 
 def load_chat_model(progress: Callable[[str], None] = lambda _msg: None) -> LoadedModel:
@@ -169,14 +175,8 @@ def is_base_converted() -> bool:
 
 
 def ensure_base_converted(progress: Callable[[str], None] = lambda _msg: None) -> float:
-    """Convert the Gemma base GGUF once; returns the seconds it took (0 when already cached)."""
-    with _convert_lock:
-        if is_base_converted():
-            return 0.0
-        started = time.perf_counter()
-        progress("Assembling the Gemma 3 270M GGUF from its packages…")
-        convert_gguf(pretrained_base_dir(), progress, pretrained_base_gguf())
-        return time.perf_counter() - started
+    """Convert the Gemma base GGUF once (assembled from its packages first); 0 when already cached."""
+    return _convert_once(is_base_converted, pretrained_base_dir(), pretrained_base_gguf, progress)
 
 
 def load_pretrained_base(progress: Callable[[str], None] = lambda _msg: None) -> LoadedModel:

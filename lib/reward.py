@@ -52,39 +52,45 @@ class RewardModel:
         return float(self.weights[-1])
 
 
-def _differences(prefs: list[Preference], embed: Embed) -> tuple[np.ndarray, np.ndarray]:
-    chosen = features(embed, [p.chosen for p in prefs])
-    rejected = features(embed, [p.rejected for p in prefs])
-    # Each pair both ways round, so the classifier sees both labels and needs no intercept.
-    return np.vstack([chosen - rejected, rejected - chosen]), np.array([1] * len(prefs) + [0] * len(prefs))
+def _pair_features(prefs: list[Preference], embed: Embed) -> tuple[np.ndarray, np.ndarray]:
+    return features(embed, [p.chosen for p in prefs]), features(embed, [p.rejected for p in prefs])
 
 
-def fit(prefs: list[Preference], embed: Embed, strength: float = 1.0) -> RewardModel:
+def _fit(chosen: np.ndarray, rejected: np.ndarray, strength: float = 1.0) -> RewardModel:
     from sklearn.linear_model import LogisticRegression
 
-    if len(prefs) < MIN_PAIRS:
-        raise ValueError(f"The reward model needs at least {MIN_PAIRS} choices; you have made {len(prefs)}.")
-    x, y = _differences(prefs, embed)
+    # Each pair both ways round, so the classifier sees both labels and needs no intercept.
+    x = np.vstack([chosen - rejected, rejected - chosen])
+    y = np.array([1] * len(chosen) + [0] * len(chosen))
     classifier = LogisticRegression(C=strength, fit_intercept=False, max_iter=1000).fit(x, y)
     return RewardModel(classifier.coef_[0].astype(np.float32))
 
 
+def _accuracy(model: RewardModel, chosen: np.ndarray, rejected: np.ndarray) -> float:
+    return float(np.mean(chosen @ model.weights > rejected @ model.weights))
+
+
+def fit(prefs: list[Preference], embed: Embed, strength: float = 1.0) -> RewardModel:
+    if len(prefs) < MIN_PAIRS:
+        raise ValueError(f"The reward model needs at least {MIN_PAIRS} choices; you have made {len(prefs)}.")
+    return _fit(*_pair_features(prefs, embed), strength)
+
+
 def accuracy(model: RewardModel, prefs: list[Preference], embed: Embed) -> float:
     """Share of pairs where the reward ranks the chosen answer above the rejected one."""
-    right = [c > r for c, r in zip(model.score(embed, [p.chosen for p in prefs]),
-                                   model.score(embed, [p.rejected for p in prefs]))]
-    return sum(right) / len(right)
+    return _accuracy(model, *_pair_features(prefs, embed))
 
 
 def cross_validated_accuracy(prefs: list[Preference], embed: Embed, folds: int = 5) -> float:
     """Accuracy on pairs held out of training, averaged over folds; NaN when there are too few pairs to hold any out."""
+    chosen, rejected = _pair_features(prefs, embed)  # embedded once, reused by every fold
     folds = min(folds, len(prefs))
     scores = []
     for fold in range(folds):
-        held = [p for i, p in enumerate(prefs) if i % folds == fold]
-        kept = [p for i, p in enumerate(prefs) if i % folds != fold]
-        if len(kept) >= MIN_PAIRS:
-            scores.append(accuracy(fit(kept, embed), held, embed))
+        held = np.arange(len(prefs)) % folds == fold
+        if (~held).sum() >= MIN_PAIRS:
+            model = _fit(chosen[~held], rejected[~held])
+            scores.append(_accuracy(model, chosen[held], rejected[held]))
     return float(np.mean(scores)) if scores else float("nan")
 
 

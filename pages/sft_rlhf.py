@@ -85,8 +85,10 @@ if len(prefs) < reward.MIN_PAIRS:
 else:
     vectors = runtime.embeddings()
     embed = lambda texts: np.asarray(vectors.embed_documents(texts), dtype=np.float32)  # noqa: E731
-    model = runtime.run_queued(reward.fit, prefs, embed)
-    held_out = runtime.run_queued(reward.cross_validated_accuracy, prefs, embed)
+    if st.session_state.get("rl_model", (0,))[0] != len(prefs):  # refit only when a choice was added
+        st.session_state.rl_model = (len(prefs), runtime.run_queued(reward.fit, prefs, embed),
+                                     runtime.run_queued(reward.cross_validated_accuracy, prefs, embed))
+    _, model, held_out = st.session_state.rl_model
     c1, c2 = st.columns(2)
     c1.metric("Held-out accuracy (cross-validated)", "—" if np.isnan(held_out) else f"{held_out:.0%}",
               help="Share of your choices it predicts when that choice was left out of its training. 50% = chance.")

@@ -38,7 +38,9 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
                 form_fact.messages_for(way, question, hits),
                 start=lambda m, _s, cancel, name=way.adapter: server.stream(m, greedy, cancel, name))
             if result:
-                marks = form_fact.score(result[0], fact) if fact.strip() else {"form": form_fact.score(result[0], "x")["form"]}
+                marks = form_fact.score(result[0], fact)
+                if not fact.strip():  # no expected fact given: only the form can be checked
+                    del marks["fact"]
                 st.markdown(" · ".join(f"{'✅' if ok else '❌'} {what}" for what, ok in marks.items()))
     with st.expander(f"The {len(hits)} retrieved passages (the RAG ways see these)"):
         st.text(rag.context_block(hits))

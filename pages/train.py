@@ -58,7 +58,7 @@ job = st.session_state.get("tr_job")
 if st.button("Start training", type="primary", key="tr_start", disabled=bool(job and not job.finished)):
     job = BackgroundJob(lambda on_step, cancel: tinylm.train(config, corpus, on_step, cancel),
                         runtime.training_queue(), "tiny-train")
-    st.session_state.tr_job, st.session_state.tr_settled, st.session_state.tr_seconds_run = job, False, config.seconds
+    st.session_state.tr_job, st.session_state.tr_settled = job, False
 
 
 @st.fragment(run_every=1.0 if job and not st.session_state.get("tr_settled") else None)
