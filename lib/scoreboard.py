@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lib import lora, meaning, prompting, tasks
+from lib import lora, meaning, prompting, rag, tasks
 from lib.models import REPO_ROOT
 from lib.tasks import Item, Task
 
@@ -129,7 +129,7 @@ def runners(chat, server, embedder):
         return generation.generate_batch(chat, conversations, GenerationSettings(max_new_tokens=max_new_tokens))
 
     return (answer_all, lambda sentences: server.generate(sentences, "viggo"),
-            lambda texts: np.asarray(embedder.embed_documents(texts), dtype=np.float32))
+            lambda texts: rag.embed_texts(embedder, texts))
 
 
 def local_runners():

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import generation, models, reward, runtime
+from lib import generation, models, rag, reward, runtime
 from lib.generation import GenerationSettings
 
 DATA = json.loads((models.REPO_ROOT / "data" / "sft_rlhf.json").read_text(encoding="utf-8"))
@@ -84,7 +84,7 @@ if len(prefs) < reward.MIN_PAIRS:
     st.info(f"{len(prefs)} of {reward.MIN_PAIRS} choices made — keep picking to train the reward model.")
 else:
     vectors = runtime.embeddings()
-    embed = lambda texts: np.asarray(vectors.embed_documents(texts), dtype=np.float32)  # noqa: E731
+    embed = lambda texts: rag.embed_texts(vectors, texts)  # noqa: E731
     if st.session_state.get("rl_model", (0,))[0] != len(prefs):  # refit only when a choice was added
         st.session_state.rl_model = (len(prefs), runtime.run_queued(reward.fit, prefs, embed),
                                      runtime.run_queued(reward.cross_validated_accuracy, prefs, embed))
