@@ -1,13 +1,16 @@
 """Where answers come from, behind one small interface.
 
-- `LocalBackend`: a transformers model in this process — the bundled SmolLM2
-  (the default, and the only one that works with no network), or any Hugging
+- `FastBackend`: the bundled SmolLM2 on onnxruntime-genai, running the GGUF's
+  own 4-bit blocks (the default; `bench/run.py` measures its speed and accuracy against the others).
+- `LocalBackend`: a transformers model in this process — the bundled SmolLM2 in
+  float32 (the reference the fast engine is measured against), or any Hugging
   Face model id once it has been fetched through `huggingface-hub`.
 - `OpenAIBackend`: any OpenAI-compatible server (Ollama, vLLM, llama.cpp
   server) through LangChain's `ChatOpenAI(base_url=...)`; the way a workshop
   outgrows one laptop.
 
-Each backend streams an answer for chat messages and says how it counts tokens.
+Each backend streams an answer for chat messages, answers many conversations at
+once (`answer_all`, what evaluations use), and says how it counts tokens.
 What this leaves out: model loading details (see `models.py`).
 """
 
@@ -19,7 +22,7 @@ import time
 from collections.abc import Iterator
 from typing import Protocol
 
-from lib import generation
+from lib import fast_engine, generation
 from lib.generation import GenerationSettings, GenerationStats, Messages
 
 
@@ -33,6 +36,8 @@ class Backend(Protocol):
     context_window: int
 
     def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event): ...
+
+    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]: ...
 
     def render_prompt(self, messages: Messages) -> str: ...
 
@@ -48,15 +53,35 @@ class LocalBackend:
         self.loaded = loaded
         self.name = loaded.name
         self.context_window = loaded.context_window
+        self.engine = "reference: float32, PyTorch"
 
     def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event):
         return generation.stream_chat(self.loaded, messages, settings, cancel)
+
+    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
+        return generation.generate_batch(self.loaded, conversations, settings)
 
     def render_prompt(self, messages: Messages) -> str:
         return generation.render_prompt(self.loaded.tokenizer, messages)
 
     def count_tokens(self, text: str) -> int:
         return generation.count_tokens(self.loaded.tokenizer, text)
+
+
+class FastBackend(LocalBackend):
+    """The bundled model on the fast engine; prompts and token counts come from the same tokenizer."""
+
+    def __init__(self, fast: fast_engine.FastModel):
+        self.loaded = fast
+        self.name = fast.name
+        self.context_window = fast.context_window
+        self.engine = fast.label
+
+    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event):
+        return fast_engine.stream_chat(self.loaded, messages, settings, cancel)
+
+    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
+        return fast_engine.generate_batch(self.loaded, conversations, settings)
 
 
 class RemoteStream:
@@ -99,6 +124,7 @@ class OpenAIBackend:
         self.api_key = api_key or "not-needed"  # local servers ignore the key but the client wants one
         self.name = f"{model} @ {base_url}"
         self.context_window = context_window
+        self.engine = "remote server"
 
     def _chat(self, settings: GenerationSettings):
         from langchain_openai import ChatOpenAI
@@ -119,12 +145,25 @@ class OpenAIBackend:
         prompt_tokens = self.count_tokens(render_messages(messages))
         return RemoteStream(self._chat(settings), messages, prompt_tokens, cancel)
 
+    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
+        return ["".join(self.stream(m, settings, threading.Event())) for m in conversations]
+
     def render_prompt(self, messages: Messages) -> str:
         return render_messages(messages)
 
     def count_tokens(self, text: str) -> int:
         # The server's tokenizer is unknown here; ~4 characters a token is the usual English estimate.
         return max(1, len(text) // 4)
+
+
+def bundled(engine: str = "fast") -> LocalBackend:
+    """The bundled model on the named engine ("fast" or "reference"), loaded here: for the CLIs and the benchmark
+    (the app caches its own, once per process)."""
+    from lib import models
+
+    if engine == "reference":
+        return LocalBackend(models.load_chat_model())
+    return FastBackend(fast_engine.load())
 
 
 def render_messages(messages: Messages) -> str:

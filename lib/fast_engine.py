@@ -24,19 +24,13 @@ import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lib import models, onnx_build
 from lib.generation import GenerationSettings, GenerationStats, Messages, check_fits, render_prompt
 
-ENGINE = "onnxruntime-genai"
-VARIANTS = {  # variant → what the sidebar says about it
-    "int8-activations": "4-bit GGUF blocks, int8 activations",
-    "float-activations": "4-bit GGUF blocks, float32 activations",
-}
-DEFAULT_VARIANT = "int8-activations"
-BATCH = 4  # requests the engine decodes together (its configured maximum)
+LABEL = "fast: 4-bit GGUF blocks (int8 activations), onnxruntime-genai"
 
 
 @dataclass(frozen=True)
@@ -44,53 +38,49 @@ class FastModel:
     name: str
     model: object  # onnxruntime_genai.Model: sessions are safe to share between threads
     tokenizer: object  # the Hugging Face tokenizer of the reference model
-    variant: str
     load_seconds: float
     context_window: int
-
-    @property
-    def label(self) -> str:
-        return f"fast: {VARIANTS[self.variant]}, {ENGINE}"
+    label: str = LABEL
 
 
-def model_dir(variant: str = DEFAULT_VARIANT) -> Path:
-    return models.cache_dir() / f"{models.BUNDLED_CHAT_NAME}-onnx-{variant}"
+def model_dir() -> Path:
+    return models.cache_dir() / f"{models.BUNDLED_CHAT_NAME}-onnx-q4_1"
 
 
-def is_built(variant: str = DEFAULT_VARIANT) -> bool:
-    return (model_dir(variant) / "engine.json").is_file()
+def is_built() -> bool:
+    return (model_dir() / "engine.json").is_file()
 
 
-def ensure_built(variant: str = DEFAULT_VARIANT, progress: Callable[[str], None] = lambda _m: None) -> float:
+def ensure_built(progress: Callable[[str], None] = lambda _m: None) -> float:
     """Build the engine's model once (after the safetensors conversion it reads); seconds taken, 0 when cached."""
-    if is_built(variant):
+    if is_built():
         return 0.0
     models.ensure_converted(progress)  # takes the conversion lock itself, so before we take it
     with models._convert_lock:
-        if is_built(variant):
+        if is_built():
             return 0.0
         started = time.perf_counter()
-        onnx_build.build(models.converted_dir(), models.gguf_path(), model_dir(variant), variant, progress)
+        onnx_build.build(models.converted_dir(), models.gguf_path(), model_dir(), progress)
         return time.perf_counter() - started
 
 
-def load(variant: str = DEFAULT_VARIANT, progress: Callable[[str], None] = lambda _m: None) -> FastModel:
+def load(progress: Callable[[str], None] = lambda _m: None) -> FastModel:
     """The engine's model, built on first use; a missing or damaged cache is rebuilt (with a message)."""
     import onnxruntime_genai as og
     from transformers import AutoTokenizer
 
     started = time.perf_counter()
-    ensure_built(variant, progress)
+    ensure_built(progress)
     try:
-        model = og.Model(str(model_dir(variant)))
+        model = og.Model(str(model_dir()))
     except Exception as error:  # a truncated or edited cache: build it again rather than fail
-        progress(f"The engine's cached model could not be loaded ({str(error)[:120]}); rebuilding it…")
-        shutil.rmtree(model_dir(variant), ignore_errors=True)
-        ensure_built(variant, progress)
-        model = og.Model(str(model_dir(variant)))
+        progress(f"The engine's cached model could not be loaded ({str(error)[:160]}); rebuilding it…")
+        shutil.rmtree(model_dir(), ignore_errors=True)
+        ensure_built(progress)
+        model = og.Model(str(model_dir()))
     tokenizer = AutoTokenizer.from_pretrained(str(models.converted_dir()))
-    window = json.loads((model_dir(variant) / "genai_config.json").read_text())["model"]["context_length"]
-    return FastModel(models.BUNDLED_CHAT_NAME, model, tokenizer, variant, time.perf_counter() - started, int(window))
+    window = json.loads((model_dir() / "genai_config.json").read_text())["model"]["context_length"]
+    return FastModel(models.BUNDLED_CHAT_NAME, model, tokenizer, time.perf_counter() - started, int(window))
 
 
 def encode(fast: FastModel, prompt: str) -> list[int]:
@@ -169,44 +159,58 @@ def stream_chat(fast: FastModel, messages: Messages, settings: GenerationSetting
 
 
 def generate_batch(fast: FastModel, conversations: list[Messages], settings: GenerationSettings,
-                   cancel: threading.Event | None = None, batch_size: int = BATCH) -> list[str]:
-    """Answers for many conversations, decoded `batch_size` at a time by the engine's continuous batching.
+                   cancel: threading.Event | None = None) -> list[str]:
+    """Answers for many conversations. Greedy answers equal one-by-one answers token for token (tests check it).
 
-    Greedy answers equal one-by-one answers token for token (tests check it)."""
-    import numpy as np
-    import onnxruntime_genai as og
-
+    An evaluation sends the same instruction and shots before every item, so the engine keeps what it has
+    read and, for each conversation, reads only the tokens after the part it shares with the one before
+    (its key/value cache is rewound to the shared prefix). Sampled answers are drawn one by one, each
+    with its own seed (settings.seed + its index), so they differ from each other and are reproducible."""
     cancel = cancel or threading.Event()
     prompts = [encode(fast, render_prompt(fast.tokenizer, m)) for m in conversations]
     check_fits(max(map(len, prompts), default=0), settings.max_new_tokens, fast.context_window)
-    engine = og.Engine(fast.model)
-    events = engine.create_event_buffer(64)
-    tokens: list[list[int]] = [[] for _ in prompts]
-    waiting, running = list(range(len(prompts)))[::-1], {}
-    while (waiting or running) and not cancel.is_set():
-        while waiting and len(running) < batch_size:  # keep the batch full as answers finish
-            i = waiting.pop()
-            request = engine.create_request()
-            options = og.TurnOptions(request)
-            _turn_options(options, settings, i)
-            request.begin_turn(np.asarray(prompts[i], dtype=np.int32), options)
-            running[i] = request
-        for event in engine.run(events):
-            i = next(k for k, r in running.items() if r == event.request)
-            if event.flags & og.EngineEventFlags.TOKEN:
-                tokens[i].append(int(event.token))
-            if event.flags & (og.EngineEventFlags.TURN_FINISHED | og.EngineEventFlags.FAILED):
-                running.pop(i).close()
-    for request in running.values():
-        request.close()
-    return [fast.tokenizer.decode(t, skip_special_tokens=True) for t in tokens]
-
-
-def _turn_options(options, settings: GenerationSettings, index: int) -> None:
-    options.set_max_generated_tokens(settings.max_new_tokens)
-    options.set_do_sample(not settings.greedy)
     if not settings.greedy:
-        options.set_temperature(settings.temperature)
-        options.set_top_p(settings.top_p)
-        options.set_top_k(0)
-        options.set_seed(settings.seed + index)  # a different, reproducible draw for each conversation
+        return ["" if cancel.is_set() else _generate(fast, ids, replace(settings, seed=settings.seed + i), cancel)
+                for i, ids in enumerate(prompts)]
+    answers: list[str] = []
+    reader = _PrefixReader(fast, max(map(len, prompts), default=0) + settings.max_new_tokens, settings)
+    for ids in prompts:
+        answers.append("" if cancel.is_set() else fast.tokenizer.decode(reader.answer(ids, cancel), skip_special_tokens=True))
+    return answers
+
+
+def _generate(fast: FastModel, ids: list[int], settings: GenerationSettings, cancel: threading.Event) -> str:
+    return fast.tokenizer.decode(_PrefixReader(fast, len(ids) + settings.max_new_tokens, settings).answer(ids, cancel),
+                                 skip_special_tokens=True)
+
+
+class _PrefixReader:
+    """One generator that answers prompts in turn, re-reading only what differs from what it holds."""
+
+    def __init__(self, fast: FastModel, max_length: int, settings: GenerationSettings):
+        import onnxruntime_genai as og
+
+        params = og.GeneratorParams(fast.model)
+        params.set_search_options(**_search_options(settings, max_length))
+        self.generator = og.Generator(fast.model, params)
+        self.held: list[int] = []  # the tokens whose keys and values the generator holds
+        self.max_new_tokens = settings.max_new_tokens
+
+    def answer(self, ids: list[int], cancel: threading.Event) -> list[int]:
+        shared = 0
+        # Re-read at least the last two prompt tokens: one token alone takes the one-row kernels, whose int8
+        # rounding differs slightly from the many-row ones a whole prompt goes through, and greedy answers
+        # could then differ from one-by-one ones.
+        for a, b in zip(self.held, ids[:-2]):
+            if a != b:
+                break
+            shared += 1
+        if shared < len(self.held):
+            self.generator.rewind_to(shared)
+        self.generator.append_tokens([ids[shared:]])
+        out: list[int] = []
+        while len(out) < self.max_new_tokens and not cancel.is_set() and not self.generator.is_done():
+            self.generator.generate_next_token()
+            out.append(int(self.generator.get_next_tokens()[0]))
+        self.held = ids + out
+        return out

@@ -32,6 +32,7 @@ RESULT_FILE = REPO_ROOT / "data" / "results" / "form_fact.json"
 FORM = re.compile(r"^Answer: (?P<answer>[^\n]{1,100})\nSource: (?:\[\d+\]|none)$")
 MAX_ANSWER_WORDS = 12
 K = 3  # passages retrieved; the adapter was trained on prompts with 2-4
+ANSWER_TOKENS = 64
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,20 @@ def evaluate(index: rag.Index, questions: list[dict], generate, progress=lambda 
     return {"questions": len(questions), "k": K, "summary": summary, "rows": rows}
 
 
+def generator(fast, server):
+    """generate(conversations, adapter) for `evaluate`: the base ways on the fast engine (as the page answers them),
+    the adapter ways on the LoRA server (adapters run on PyTorch)."""
+    from lib.generation import GenerationSettings
+
+    greedy = GenerationSettings(max_new_tokens=ANSWER_TOKENS)
+
+    def generate(conversations: list[list[dict]], adapter: str | None) -> list[str]:
+        if adapter is None:
+            return fast.answer_all(conversations, greedy)
+        return server.generate_messages(conversations, adapter)
+    return generate
+
+
 def precomputed() -> dict | None:
     return json.loads(RESULT_FILE.read_text()) if RESULT_FILE.is_file() else None
 
@@ -95,12 +110,14 @@ def main(argv: list[str] | None = None) -> None:
                                                                file=sys.stderr, flush=True))
         print(json.dumps({"out": str(ADAPTER), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
         return
-    from lib import models
+    from lib import backends, models
     from lib.lora_serving import LoraServer
 
-    server = LoraServer({"form": ADAPTER})
+    server, fast = LoraServer({"form": ADAPTER}), backends.bundled("fast")
     index = rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), models.load_embeddings())
-    result = evaluate(index, rag.load_questions(rag.SAMPLE_QUESTIONS), server.generate_messages)
+    result = evaluate(index, rag.load_questions(rag.SAMPLE_QUESTIONS), generator(fast, server))
+    result |= {"engines": {"base": fast.engine, "adapter": "float32, PyTorch + LoRA"},
+               "max_new_tokens": ANSWER_TOKENS, "decoding": "greedy", "command": "python -m lib.form_fact eval --save"}
     if args.save:
         RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False))
     print(json.dumps(result["summary"]) if args.json else json.dumps(result["summary"], indent=2))

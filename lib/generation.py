@@ -232,8 +232,8 @@ def stream_text(loaded, text: str, settings: GenerationSettings, cancel: threadi
     return Stream(loaded, (loaded.tokenizer.bos_token or "") + text, settings, cancel or threading.Event())
 
 
-def sample_answers(loaded, messages: Messages, n: int, seed: int, temperature: float = 0.9,
+def sample_answers(backend, messages: Messages, n: int, seed: int, temperature: float = 0.9,
                    max_new_tokens: int = 96) -> list[str]:
-    """n different sampled answers to the same conversation, in one batch (reproducible for a seed)."""
+    """n different sampled answers to the same conversation from a backend (reproducible for a seed)."""
     settings = GenerationSettings(max_new_tokens=max_new_tokens, temperature=temperature, top_p=0.95, seed=seed)
-    return [a.strip() for a in generate_batch(loaded, [messages] * n, settings, batch_size=n)]
+    return [a.strip() for a in backend.answer_all([messages] * n, settings)]

@@ -131,6 +131,11 @@ def default_conditions(k: int, cot: bool) -> list[Condition]:
     return conditions
 
 
+def default_budget(cot: bool) -> int:
+    """New tokens for an evaluation: room for a short answer, or for reasoning before it."""
+    return 200 if cot else 48
+
+
 def precomputed(task_name: str) -> dict | None:
     path = RESULTS_DIR / f"{task_name}.json"
     return json.loads(path.read_text()) if path.is_file() else None
@@ -145,21 +150,22 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--cot", action="store_true", help="add zero-shot and few-shot chain-of-thought")
     ev.add_argument("--seeds", type=int, default=3)
     ev.add_argument("--limit", type=int, default=None, help="only the first N test items")
-    ev.add_argument("--max-new-tokens", type=int, default=None)
+    ev.add_argument("--max-new-tokens", type=int, default=None, help="default: 48, or 200 with --cot")
+    ev.add_argument("--engine", choices=("fast", "reference"), default="fast",
+                    help="the bundled model on onnxruntime-genai (4-bit, the app's default) or PyTorch (float32)")
     ev.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
     ev.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
-    from lib import generation, models
+    from lib import backends, generation
 
     task = tasks.load(args.task)
-    loaded = models.load_chat_model()
-    budget = args.max_new_tokens or (200 if args.cot else 48)
-    settings = generation.GenerationSettings(max_new_tokens=budget)
+    chosen = backends.bundled(args.engine)
+    settings = generation.GenerationSettings(max_new_tokens=args.max_new_tokens or default_budget(args.cot))
     result = evaluate(task, default_conditions(args.shots, args.cot), args.seeds,
-                      lambda conversations: generation.generate_batch(loaded, conversations, settings), args.limit)
-    result["model"] = loaded.name
-    result["max_new_tokens"] = budget
+                      lambda conversations: chosen.answer_all(conversations, settings), args.limit)
+    result |= {"model": chosen.name, "engine": chosen.engine, "max_new_tokens": settings.max_new_tokens,
+               "decoding": "greedy", "command": "python -m lib.prompting " + " ".join(argv or [])}
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False))

@@ -218,17 +218,18 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--overlap-tokens", type=int, default=16)
     ev.add_argument("--max-new-tokens", type=int, default=48)
     ev.add_argument("--retrieval-only", action="store_true", help="skip generating answers")
+    ev.add_argument("--engine", choices=("fast", "reference"), default="fast", help="the bundled model's engine")
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
 
-    from lib import generation, models
+    from lib import backends, generation, models
 
     index = build_index(split(load_folder(args.docs), args.chunk_tokens, args.overlap_tokens), models.load_embeddings())
     answer_all = None
     if not args.retrieval_only:
-        loaded = models.load_chat_model()
+        chosen = backends.bundled(args.engine)
         settings = generation.GenerationSettings(max_new_tokens=args.max_new_tokens)
-        answer_all = lambda conversations: generation.generate_batch(loaded, conversations, settings)  # noqa: E731
+        answer_all = lambda conversations: chosen.answer_all(conversations, settings)  # noqa: E731
     result = evaluate(index, load_questions(args.questions), args.k, answer_all)
     summary = {key: value for key, value in result.items() if key != "rows"}
     print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))

@@ -12,7 +12,7 @@ import threading
 
 import streamlit as st
 
-from lib import backends, models
+from lib import backends, fast_engine, models
 from lib import settings as lab_settings
 from lib.generation import GenerationSettings, GenerationStats, Messages, PromptTooLong
 from lib.textsafe import escape_markdown
@@ -43,13 +43,24 @@ def _first_use(label: str, done: bool, convert) -> None:
         return
     with st.status(f"Preparing {label} for first use (one time)…", expanded=True) as status:
         seconds = convert(progress=status.write)
-        status.update(label=f"{label} converted in {seconds:.0f} s", state="complete", expanded=False)
+        status.update(label=f"{label} prepared in {seconds:.0f} s", state="complete", expanded=False)
 
 
 def bundled_model() -> models.LoadedModel:
     """The bundled chat model; the first call ever shows the one-time conversion (about 20 s)."""
     _first_use("SmolLM2", models.is_converted(), models.ensure_converted)
     return _bundled_model()
+
+
+@st.cache_resource(show_spinner=False)
+def _fast_model() -> fast_engine.FastModel:
+    return fast_engine.load()
+
+
+def fast_model() -> fast_engine.FastModel:
+    """The bundled model on the fast engine; the first call ever shows its one-time build (~15 s)."""
+    _first_use("the fast engine", fast_engine.is_built(), fast_engine.ensure_built)
+    return _fast_model()
 
 
 @st.cache_resource(show_spinner=False)
@@ -103,7 +114,14 @@ def backend() -> backends.Backend:
     if s["backend"] == "openai":
         api_key = st.session_state.get("server_api_key", "")
         return backends.OpenAIBackend(str(s["server_url"]).strip(), str(s["server_model"]).strip(), api_key)
-    return backends.LocalBackend(bundled_model())
+    return bundled_backend()
+
+
+def bundled_backend() -> backends.LocalBackend:
+    """The bundled model on the sidebar's engine, whatever the backend (pages that set it beside its adapters)."""
+    if settings()["engine"] == "reference":
+        return backends.LocalBackend(bundled_model())
+    return backends.FastBackend(fast_model())
 
 
 def _collect(stream, pieces: list[str]):
@@ -150,12 +168,7 @@ def run_queued(fn, *args, **kwargs):
 
 def answer_all(conversations: list[Messages]) -> list[str]:
     """Answers for many conversations with the chosen backend: batched locally, one by one from a server."""
-    from lib import generation
-
-    chosen = backend()
-    if isinstance(chosen, backends.LocalBackend):
-        return generation.generate_batch(chosen.loaded, conversations, generation_settings())
-    return ["".join(chosen.stream(m, generation_settings(), threading.Event())) for m in conversations]
+    return backend().answer_all(conversations, generation_settings())
 
 
 @st.cache_resource(show_spinner=False)

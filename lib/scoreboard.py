@@ -121,23 +121,22 @@ def references() -> list[dict]:
 
 
 def runners(chat, server, embedder):
-    """(answer_all, adapter_answers, embed) over a loaded chat model, a LoraServer and an embeddings object."""
-    from lib import generation
+    """(answer_all, adapter_answers, embed) over a chat backend (the prompting rungs), a LoraServer and embeddings."""
     from lib.generation import GenerationSettings
 
     def answer_all(conversations, max_new_tokens):
-        return generation.generate_batch(chat, conversations, GenerationSettings(max_new_tokens=max_new_tokens))
+        return chat.answer_all(conversations, GenerationSettings(max_new_tokens=max_new_tokens))
 
     return (answer_all, lambda sentences: server.generate(sentences, "viggo"),
             lambda texts: rag.embed_texts(embedder, texts))
 
 
-def local_runners():
-    """The runners on freshly loaded bundled models: what the CLI and the benchmark use."""
+def local_runners(chat):
+    """The runners on freshly loaded bundled models around a chat backend: what the CLI and the tests use."""
     from lib import models
     from lib.lora_serving import LoraServer
 
-    return runners(models.load_chat_model(), LoraServer(lora.BUNDLED), models.load_embeddings())
+    return runners(chat, LoraServer(lora.BUNDLED), models.load_embeddings())
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -147,8 +146,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--save", action="store_true", help=f"write the full result to {RESULT_FILE.name}")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
-    result = run(args.items, args.seeds, *local_runners(),
+    from lib import backends
+
+    chat = backends.bundled("fast")
+    result = run(args.items, args.seeds, *local_runners(chat),
                  progress=lambda f: print(f"{f:.0%}", file=sys.stderr, flush=True))
+    result |= {"engines": {"prompting rungs": chat.engine, "LoRA rung": "float32, PyTorch + LoRA"}, "decoding": "greedy",
+               "command": "python -m lib.scoreboard " + " ".join(argv or [])}
     if args.save:
         RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False))
     summary = {"items": result["items"], "seeds": result["seeds"], "summary": result["summary"]}

@@ -44,8 +44,10 @@ class Setting:
 
 
 BACKENDS = ("bundled", "hf", "openai")
+ENGINES = ("fast", "reference")  # the bundled model on onnxruntime-genai (4-bit) or on PyTorch (float32)
 SETTINGS = (
     Setting("backend", "bundled", choices=BACKENDS),
+    Setting("engine", "fast", choices=ENGINES),
     Setting("hf_model", "HuggingFaceTB/SmolLM2-360M-Instruct"),
     Setting("server_url", "http://localhost:11434/v1"),
     Setting("server_model", "llama3.2"),

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import runtime
+from lib import engine_results, runtime
 
 OVERVIEW = json.loads((Path(__file__).parent.parent / "data" / "overview.json").read_text())
 
@@ -26,11 +26,14 @@ status_box, chat_box = st.columns([1, 2])
 with status_box.container(border=True):
     st.subheader("Status")
     loaded = runtime.bundled_model()
-    chosen = runtime.settings()["backend"]
+    try:
+        engine = runtime.backend().engine
+    except runtime.USER_ERRORS as error:
+        engine = f"unavailable — {error}"
     st.metric("Bundled model", loaded.name)
     st.write(f"**Parameters:** {loaded.parameters:,}  \n**Context window:** {loaded.context_window:,} tokens  \n"
              f"**Load time:** {loaded.load_seconds:.2f} s{' (first-time conversion)' if loaded.converted else ''}  \n"
-             f"**Backend in use:** {chosen}")
+             f"**Backend in use:** {runtime.settings()['backend']}  \n**Engine:** {engine}")
 
 with chat_box:
     st.caption("Each question is answered on its own (the Conversation page shows how chat memory works).")
@@ -46,3 +49,12 @@ with chat_box:
             _, stats = result
             st.caption(f"{stats.new_tokens} tokens · first token after {stats.ttft_s or 0:.2f} s · "
                        f"{stats.tokens_per_second:.1f} tokens/s" + (" · stopped early" if stats.cancelled else ""))
+
+st.header("Why the fast engine is fast — and what careless quantization costs")
+st.write(OVERVIEW["engines"])
+engines = engine_results.load()
+if engines is None:
+    st.info("Run `make bench` to measure the engines on this machine.")
+else:
+    st.dataframe(engine_results.table(engines), hide_index=True)
+    st.caption(engine_results.caption(engines))

@@ -45,7 +45,7 @@ st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop's 2 core
 if st.button("Recompute on the bundled models", key="sb_run"):
     bar = st.progress(0.0, text="Scoring…")
     st.session_state.sb_result = runtime.run_queued(
-        scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_model(), runtime.lora_server(),
+        scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_backend(), runtime.lora_server(),
                                                           runtime.embeddings()),
         progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}"))
     st.rerun()

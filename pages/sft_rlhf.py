@@ -19,12 +19,12 @@ st.write("Pretraining teaches a model to continue text. Supervised fine-tuning (
 # ---- 1. SFT: before and after ---------------------------------------------------------------------
 st.header("1 · Before and after instruction tuning")
 request = st.selectbox("Request", DATA["sft_prompts"], key="sft_prompt", accept_new_options=True)
-chat = runtime.bundled_model()
+chat = runtime.bundled_backend()
 try:
     base = runtime.pretrained_base()
     base_title = "Pretrained only — Gemma 3 270M (never instruction-tuned)"
 except models.ModelNotInstalled:
-    base = chat
+    base = runtime.bundled_model()
     base_title = "SmolLM2 without its chat template (stand-in)"
     st.warning("The Gemma base model package is not installed, so the 'before' column feeds the bundled model the "
                "bare text, without the chat format it was tuned on. Run `make run` to install Gemma.")
@@ -38,9 +38,9 @@ if st.button("Ask both", type="primary", key="sft_go") and request and request.s
         st.caption("It reads only your text and continues it.")
     with right.container(border=True):
         st.markdown("**Instruction-tuned — SmolLM2-135M-Instruct (SFT, then DPO)**")
-        runtime.stream_answer(messages, start=lambda m, _s, c: generation.stream_chat(chat, m, settings, c))
+        runtime.stream_answer(messages, start=lambda m, _s, c: chat.stream(m, settings, c))
         st.caption("It reads your text inside the chat format it was tuned on:")
-        st.code(generation.render_prompt(chat.tokenizer, messages), language=None, wrap_lines=True)
+        st.code(chat.render_prompt(messages), language=None, wrap_lines=True)
 
 # ---- 2. RLHF in miniature ---------------------------------------------------------------------------
 st.header("2 · RLHF in miniature: your choices train a reward model")

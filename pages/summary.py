@@ -24,19 +24,21 @@ else:
     question, fact = questions[picked]["question"], questions[picked]["answer"]
     st.caption(f"Expected fact: {fact}")
 
-greedy = GenerationSettings(max_new_tokens=64)
+greedy = GenerationSettings(max_new_tokens=form_fact.ANSWER_TOKENS)
 if st.button("Answer four ways", type="primary", key="sum_go"):
     if not question.strip():
         st.warning("Type a question first.")
         st.stop()
-    server, index = runtime.lora_server(), runtime.sample_index()
+    server, base, index = runtime.lora_server(), runtime.bundled_backend(), runtime.sample_index()
     hits = runtime.run_queued(rag.retrieve, index, question, form_fact.K)
     for column, way in zip(st.columns(4), form_fact.WAYS):
         with column.container(border=True):
             st.markdown(f"**{way.name}**")
+            # The ways without an adapter run on the sidebar's engine; adapters run on PyTorch.
             result = runtime.stream_answer(
                 form_fact.messages_for(way, question, hits),
-                start=lambda m, _s, cancel, name=way.adapter: server.stream(m, greedy, cancel, name))
+                start=lambda m, _s, cancel, name=way.adapter: server.stream(m, greedy, cancel, name) if name
+                else base.stream(m, greedy, cancel))
             if result:
                 marks = form_fact.score(result[0], fact)
                 if not fact.strip():  # no expected fact given: only the form can be checked

@@ -16,3 +16,11 @@ def chat_model():
 
     models.ensure_base_converted()
     return models.load_chat_model()
+
+
+@pytest.fixture(scope="session")
+def fast_model(chat_model):
+    """The bundled SmolLM2 on the fast engine (built from the converted model on the first run ever)."""
+    from lib import fast_engine
+
+    return fast_engine.load()

@@ -90,8 +90,10 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str) -> N
         if result is None:
             st.info("Press the button to measure these conditions.")
             return
-        st.caption(f"Showing precomputed results for the bundled model ({result['items']} items, "
-                   f"{result['seeds']} seeds, conditions below). Run the evaluation to measure your own settings.")
+        st.caption(f"Showing precomputed results for the bundled model on {result.get('engine', 'PyTorch float32')} "
+                   f"({result['items']} items, {result['seeds']} seeds, {result['max_new_tokens']} new tokens, "
+                   f"greedy; `{result.get('command', 'python -m lib.prompting eval')}`). Run the evaluation to "
+                   "measure with your sidebar's settings instead.")
     summary = pd.DataFrame(result["summary"])
     st.plotly_chart(charts.accuracy_bars(summary, "condition", "accuracy", error="std",
                                          title=f"{task.title or task.name}: accuracy (error bar: spread over seeds)"),

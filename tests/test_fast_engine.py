@@ -1,0 +1,148 @@
+"""The fast engine on the real bundled model: the GGUF's own blocks, streaming, cancel, stop, limits, prompt identity."""
+
+import json
+import shutil
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from lib import fast_engine as fe
+from lib import generation as g
+from lib import models, onnx_build, prompting, tasks
+
+QUESTION = [{"role": "user", "content": "What is 17 times 3?"}]
+SHORT = g.GenerationSettings(max_new_tokens=24)
+STORY = [{"role": "user", "content": "Tell me a very long story about a dragon."}]
+
+
+def test_q4_1_and_q8_0_blocks_decode_exactly_as_gguf_does():
+    from gguf import GGUFReader
+    from gguf.quants import dequantize
+
+    tensors = {t.name: t for t in GGUFReader(str(models.gguf_path())).tensors}
+    t = tensors["blk.3.ffn_down.weight"]
+    rows, cols = int(t.shape[1]), int(t.shape[0])
+    q, d, m = onnx_build.q4_1_blocks(t.data, rows, cols)
+    ours = (d[..., None] * q + m[..., None]).reshape(rows, cols)
+    np.testing.assert_array_equal(ours, dequantize(t.data, t.tensor_type).reshape(rows, cols))
+    t = tensors["token_embd.weight"]
+    q8, d8 = onnx_build.q8_0_blocks(t.data[:64], 64, int(t.shape[0]))
+    np.testing.assert_array_equal((d8[..., None] * q8).reshape(64, -1), dequantize(t.data[:64], t.tensor_type))
+
+
+def test_unpermute_rows_undoes_llama_cpp_interleaving():
+    heads, rows = 3, 12
+    permuted = np.arange(rows).reshape(heads, 2, rows // heads // 2).swapaxes(1, 2).reshape(rows)  # llama.cpp's order
+    assert list(permuted[onnx_build.unpermute_rows(rows, heads)]) == list(range(rows))
+
+
+def test_a_block_that_does_not_match_the_float_weights_stops_the_build():
+    with pytest.raises(onnx_build.BuildError, match="differ"):
+        onnx_build._check_same("w", np.zeros((4, 4), np.float32), np.full((4, 4), 0.5, np.float32))
+
+
+def test_the_engine_reads_exactly_the_chat_templated_prompt(fast_model):
+    messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+                {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "Name a colour."}]
+    stream = fe.stream_chat(fast_model, messages, SHORT)
+    expected = fast_model.tokenizer.apply_chat_template(messages, tokenize=True, add_generation_prompt=True,
+                                                        return_dict=False)
+    assert stream.ids == expected
+    assert stream.prompt == g.render_prompt(fast_model.tokenizer, messages)  # what the X-ray shows
+    assert stream.stats.prompt_tokens == len(expected)
+
+
+def test_greedy_stream_is_deterministic_and_answers(fast_model):
+    first = "".join(fe.stream_chat(fast_model, QUESTION, SHORT))
+    assert "51" in first
+    assert first == "".join(fe.stream_chat(fast_model, QUESTION, SHORT))
+
+
+def test_stream_stops_at_the_end_of_turn_and_counts_its_tokens(fast_model):
+    stream = fe.stream_chat(fast_model, QUESTION, g.GenerationSettings(max_new_tokens=200))
+    text = "".join(stream)
+    assert stream.stats.new_tokens < 200 and not stream.stats.cancelled  # stopped by <|im_end|>, not the limit
+    assert stream.stats.new_tokens == len(fast_model.tokenizer(text, add_special_tokens=False)["input_ids"]) + 1
+    assert "<|im_end|>" not in text
+    assert stream.stats.tokens_per_second > 0 and stream.stats.ttft_s > 0
+
+
+def test_max_new_tokens_is_a_hard_limit(fast_model):
+    stream = fe.stream_chat(fast_model, STORY, g.GenerationSettings(max_new_tokens=5))
+    "".join(stream)
+    assert stream.stats.new_tokens == 5
+
+
+def test_cancel_stops_at_the_next_token(fast_model):
+    cancel = threading.Event()
+    stream = fe.stream_chat(fast_model, STORY, g.GenerationSettings(max_new_tokens=400), cancel)
+    for i, _ in enumerate(stream):
+        if i == 3:
+            cancel.set()
+    assert stream.stats.cancelled
+    assert stream.stats.new_tokens <= 6
+
+
+def test_leaving_a_stream_early_cancels_it(fast_model):
+    stream = fe.stream_chat(fast_model, STORY, g.GenerationSettings(max_new_tokens=400))
+    iterator = iter(stream)
+    next(iterator)
+    iterator.close()  # what a rerun or a closed tab does to the reader
+    assert stream.stats.cancelled and stream.cancel.is_set()
+    assert stream.stats.new_tokens < 10
+
+
+def test_sampling_follows_the_seed(fast_model):
+    hot = g.GenerationSettings(max_new_tokens=24, temperature=1.0, top_p=0.95, seed=7)
+    once, again = ("".join(fe.stream_chat(fast_model, STORY, hot)) for _ in range(2))
+    other = "".join(fe.stream_chat(fast_model, STORY, g.GenerationSettings(24, 1.0, 0.95, seed=8)))
+    assert once == again
+    assert once != other
+
+
+def test_batched_few_shot_answers_equal_one_by_one(fast_model):
+    # Few-shot prompts share their instruction and shots, which the batch reuses: the answers must not change.
+    task = tasks.load("sentiment")
+    conversations = [prompting.build_messages(task, prompting.pick_shots(task, 4, seed), item.input)
+                     for seed in (0, 1) for item in task.test[:3]] + [QUESTION, QUESTION]
+    settings = g.GenerationSettings(max_new_tokens=16)
+    batched = fe.generate_batch(fast_model, conversations, settings)
+    assert batched == ["".join(fe.stream_chat(fast_model, c, settings)) for c in conversations]
+
+
+def test_sampled_batch_gives_different_reproducible_answers(fast_model):
+    hot = g.GenerationSettings(max_new_tokens=20, temperature=0.9, top_p=0.95, seed=3)
+    answers = fe.generate_batch(fast_model, [STORY] * 3, hot)
+    assert len(set(answers)) == 3
+    assert answers == fe.generate_batch(fast_model, [STORY] * 3, hot)
+
+
+def test_a_cancelled_batch_stops(fast_model):
+    cancel = threading.Event()
+    cancel.set()
+    assert fe.generate_batch(fast_model, [STORY] * 4, SHORT, cancel) == [""] * 4
+
+
+def test_prompt_longer_than_the_context_window_is_refused(fast_model):
+    with pytest.raises(g.PromptTooLong, match="context window of 8,192"):
+        fe.stream_chat(fast_model, [{"role": "user", "content": "word " * 9000}], SHORT)
+    with pytest.raises(g.PromptTooLong):
+        fe.generate_batch(fast_model, [QUESTION, [{"role": "user", "content": "word " * 9000}]], SHORT)
+
+
+def test_a_damaged_cache_is_rebuilt_with_a_message(fast_model, tmp_path, monkeypatch):
+    # A private cache holding the converted model and a copy of the engine's folder, then damaged.
+    (tmp_path / models.converted_dir().name).symlink_to(models.converted_dir())
+    shutil.copytree(fe.model_dir(), tmp_path / fe.model_dir().name)
+    monkeypatch.setenv("LLM_LAB_CACHE", str(tmp_path))
+    config = fe.model_dir() / "genai_config.json"
+    config.write_text("{ not json")
+    messages = []
+    started = time.perf_counter()
+    rebuilt = fe.load(progress=messages.append)
+    assert any("rebuilding" in m for m in messages)
+    assert json.loads(config.read_text())["model"]["type"] == "llama"
+    assert time.perf_counter() - started < 60
+    assert "".join(fe.stream_chat(rebuilt, QUESTION, SHORT)) == "".join(fe.stream_chat(fast_model, QUESTION, SHORT))
