@@ -32,7 +32,6 @@ test: $(VENV)/.installed-dev
 bench: setup
 	$(BIN)/python bench/run.py --json
 	$(BIN)/python bench/rag.py --json
-	$(BIN)/python bench/prompting.py --json
 	$(BIN)/python bench/lora.py --json
 
 clean:

@@ -28,7 +28,8 @@ PAGES = {
     ],
 }
 
-ENGINE_LABELS = {"fast": "fast: 4-bit, onnxruntime-genai", "reference": "reference: float32, PyTorch"}
+ENGINE_LABELS = {"fast": "fast: 4-bit, onnxruntime-genai", "fastest": "fastest: 4-bit, int8 activations (lossy)",
+                 "reference": "reference: float32, PyTorch"}
 
 PRESENTER_CSS = """<style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
@@ -57,8 +58,9 @@ def sidebar() -> None:
         )
         if st.session_state.backend == "bundled":
             st.radio("Engine", lab_settings.ENGINES, key="engine", format_func=ENGINE_LABELS.get,
-                     help="Same model, same prompts. The fast engine reads 4-bit weights (~95 MB a token) where "
-                          "PyTorch reads float32 (~540 MB); the Overview page shows what that buys and costs.")
+                     help="Same model, same prompts. The fast engines read 4-bit weights (~95 MB a token) where "
+                          "PyTorch reads float32 (~540 MB); 'fastest' also rounds activations to 8 bits, which "
+                          "changes some answers. The Overview page shows what each buys and costs.")
         if st.session_state.backend == "hf":
             st.text_input("Model id", key="hf_model", help="Loaded from the local cache; downloads need LLM_LAB_ONLINE=1.")
         elif st.session_state.backend == "openai":

@@ -2,7 +2,7 @@
 
 Prints one JSON object (and with --save writes the Overview page's table, data/results/engines.json):
 - decode: tokens/s after the first token, greedy, up to 128 new tokens, same chat prompt, for
-  the app's streaming path on each engine (`backends.FastBackend` / `backends.LocalBackend`),
+  the app's streaming path on each engine (`backends.FastBackend` exact and int8 / `backends.LocalBackend`),
   plain onnxruntime-genai (its Generator loop, no wrapper of ours), plain transformers float32
   `generate`, and llama.cpp on the bundled GGUF when `llama_cpp` is importable (optional:
   `.venv/bin/pip install llama-cpp-python==0.3.36` compiles llama.cpp, many minutes);
@@ -128,11 +128,12 @@ def llama_cpp_runner():
     return run
 
 
-def speeds(fast, loaded, rounds: int = 3) -> dict:
+def speeds(fast, fastest, loaded, rounds: int = 3) -> dict:
     from lib import backends
 
     llama = llama_cpp_runner()
     runners = {"app_fast": lambda m, n: app_stream(backends.FastBackend(fast), m, n),
+               "app_fastest": lambda m, n: app_stream(backends.FastBackend(fastest), m, n),
                "app_reference": lambda m, n: app_stream(backends.LocalBackend(loaded), m, n),
                "raw_onnxruntime_genai": lambda m, n: raw_og(fast, m, n),
                "raw_transformers_float32": lambda m, n: raw_transformers(loaded, m, n)}
@@ -153,8 +154,10 @@ def speeds(fast, loaded, rounds: int = 3) -> dict:
     d = out["decode_tok_s"]
     out["ratio_app_fast_vs_raw_engine"] = round(d["app_fast"] / d["raw_onnxruntime_genai"], 3)
     out["ratio_app_fast_vs_reference"] = round(d["app_fast"] / d["app_reference"], 2)
+    out["ratio_app_fastest_vs_reference"] = round(d["app_fastest"] / d["app_reference"], 2)
     if llama:
         out["ratio_app_fast_vs_llama_cpp"] = round(d["app_fast"] / d["llama_cpp"], 3)
+        out["ratio_app_fastest_vs_llama_cpp"] = round(d["app_fastest"] / d["llama_cpp"], 3)
     return out
 
 
@@ -224,7 +227,7 @@ def careless_int4(loaded_dir: Path) -> tuple:
                     str(loaded_dir), "-o", str(out), "-p", "int4", "-e", "cpu", "-c", str(out / "hf")],
                    capture_output=True, check=True, env=os.environ | {"HF_HUB_OFFLINE": "1"})
     fast = fast_engine.FastModel(models.BUNDLED_CHAT_NAME, og.Model(str(out)), fast_engine.load().tokenizer, 0.0, 8192,
-                                 "int4 re-quantized by onnxruntime-genai's builder")
+                                 "int4 re-quantized by the converter (careless)")
     return backends.FastBackend(fast), out
 
 
@@ -261,7 +264,7 @@ def first_page_s() -> float:
     return elapsed
 
 
-def engines_table(result: dict, fast, loaded, careless_dir: Path | None) -> dict:
+def engines_table(result: dict, fast, fastest, loaded, careless_dir: Path | None) -> dict:
     """The Overview page's table: one row an engine, from this run's measurements."""
     from lib import fast_engine, tasks
 
@@ -270,7 +273,9 @@ def engines_table(result: dict, fast, loaded, careless_dir: Path | None) -> dict
     rows = [{"engine": "reference: float32, PyTorch", "weight_mb": weight_mb(torch_sizes),
              "decode_tok_s": d["app_reference"], "accuracy": acc.get("reference", {})},
             {"engine": fast.label + " (default)", "weight_mb": weight_mb(onnx_weight_sizes(fast_engine.model_dir())),
-             "decode_tok_s": d["app_fast"], "accuracy": acc.get("fast", {})}]
+             "decode_tok_s": d["app_fast"], "accuracy": acc.get("fast", {})},
+            {"engine": fastest.label, "weight_mb": weight_mb(onnx_weight_sizes(fast_engine.model_dir("int8"))),
+             "decode_tok_s": d["app_fastest"], "accuracy": acc.get("fastest", {})}]
     if careless_dir is not None:
         rows.append({"engine": "int4 re-quantized by the converter (careless)", "weight_mb":
                      weight_mb(onnx_weight_sizes(careless_dir)), "decode_tok_s": result["careless_decode_tok_s"],
@@ -295,23 +300,24 @@ def main() -> None:
     from lib import backends, engine_results, fast_engine, models, tasks
 
     result = {"cpu_count": os.cpu_count(), "load": load_times()}
-    fast, loaded = fast_engine.load(), models.load_chat_model()
-    result["speed"] = speeds(fast, loaded)
+    fast, fastest, loaded = fast_engine.load(), fast_engine.load("int8"), models.load_chat_model()
+    result["speed"] = speeds(fast, fastest, loaded)
     result["eval_3x20"] = eval_3x20(fast, loaded)
     careless_dir = None
     if not args.no_accuracy:
-        engines = {"fast": backends.FastBackend(fast), "reference": backends.LocalBackend(loaded)}
+        engines = {"fast": backends.FastBackend(fast), "fastest": backends.FastBackend(fastest),
+                   "reference": backends.LocalBackend(loaded)}
         result["accuracy"] = accuracy(engines, tasks.builtin_names())
         careless, careless_dir = careless_int4(models.converted_dir())
         result["accuracy"] |= accuracy({"careless": careless}, ["extraction"])
         result["careless_decode_tok_s"] = round(max(app_stream(careless, PROMPT, NEW_TOKENS)[0] for _ in range(3)), 1)
-        result["accuracy_gap_points"] = {
-            task: {c: round(100 * (result["accuracy"]["fast"][task][c] - v), 1) for c, v in conditions.items()}
-            for task, conditions in result["accuracy"]["reference"].items()}
+        result["accuracy_gap_points"] = {engine: {
+            task: {c: round(100 * (result["accuracy"][engine][task][c] - v), 1) for c, v in conditions.items()}
+            for task, conditions in result["accuracy"]["reference"].items()} for engine in ("fast", "fastest")}
     if not args.no_browser:
         result["first_page_s"] = round(first_page_s(), 2)
     if args.save:
-        engine_results.RESULT_FILE.write_text(json.dumps(engines_table(result, fast, loaded, careless_dir), indent=1) + "\n")
+        engine_results.RESULT_FILE.write_text(json.dumps(engines_table(result, fast, fastest, loaded, careless_dir), indent=1) + "\n")
     print(json.dumps(result, indent=None if args.json else 2))
 
 

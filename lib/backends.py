@@ -156,14 +156,17 @@ class OpenAIBackend:
         return max(1, len(text) // 4)
 
 
+ACTIVATIONS = {"fast": "exact", "fastest": "int8"}  # engine setting → the fast engine's build
+
+
 def bundled(engine: str = "fast") -> LocalBackend:
-    """The bundled model on the named engine ("fast" or "reference"), loaded here: for the CLIs and the benchmark
+    """The bundled model on the named engine (settings.ENGINES), loaded here: for the CLIs and the benchmark
     (the app caches its own, once per process)."""
     from lib import models
 
     if engine == "reference":
         return LocalBackend(models.load_chat_model())
-    return FastBackend(fast_engine.load())
+    return FastBackend(fast_engine.load(ACTIVATIONS[engine]))
 
 
 def render_messages(messages: Messages) -> str:

@@ -7,7 +7,8 @@
 Why it is fast: decoding on a CPU is bound by how many bytes of weights it reads
 per token: ~540 MB in float32, ~95 MB here (4-bit blocks; 8-bit output layer).
 Why it is not lossy: it runs the very blocks the bundled GGUF ships (see
-`onnx_build.py`) instead of re-quantizing de-quantized weights.
+`onnx_build.py`) instead of re-quantizing de-quantized weights, with float32
+activations. The "int8" build also quantizes activations (faster, and lossy).
 
 The prompt is tokenized by the same Hugging Face tokenizer as the reference
 path, so the X-ray's prompt is token for token what this engine reads. A
@@ -30,7 +31,8 @@ from pathlib import Path
 from lib import models, onnx_build
 from lib.generation import GenerationSettings, GenerationStats, Messages, check_fits, render_prompt
 
-LABEL = "fast: 4-bit GGUF blocks (int8 activations), onnxruntime-genai"
+# activations → what the sidebar calls it. "exact" keeps the float32 path's accuracy; "int8" is faster and lossy.
+LABELS = {"exact": "fast: 4-bit weights, onnxruntime-genai", "int8": "fastest: 4-bit weights, int8 activations (lossy)"}
 
 
 @dataclass(frozen=True)
@@ -40,47 +42,49 @@ class FastModel:
     tokenizer: object  # the Hugging Face tokenizer of the reference model
     load_seconds: float
     context_window: int
-    label: str = LABEL
+    label: str = LABELS["exact"]
 
 
-def model_dir() -> Path:
-    return models.cache_dir() / f"{models.BUNDLED_CHAT_NAME}-onnx-q4_1"
+def model_dir(activations: str = "exact") -> Path:
+    return models.cache_dir() / f"{models.BUNDLED_CHAT_NAME}-onnx-q4_1-{activations}"
 
 
-def is_built() -> bool:
-    return (model_dir() / "engine.json").is_file()
+def is_built(activations: str = "exact") -> bool:
+    return (model_dir(activations) / "engine.json").is_file()
 
 
-def ensure_built(progress: Callable[[str], None] = lambda _m: None) -> float:
+def ensure_built(activations: str = "exact", progress: Callable[[str], None] = lambda _m: None) -> float:
     """Build the engine's model once (after the safetensors conversion it reads); seconds taken, 0 when cached."""
-    if is_built():
+    if is_built(activations):
         return 0.0
     models.ensure_converted(progress)  # takes the conversion lock itself, so before we take it
     with models._convert_lock:
-        if is_built():
+        if is_built(activations):
             return 0.0
         started = time.perf_counter()
-        onnx_build.build(models.converted_dir(), models.gguf_path(), model_dir(), progress)
+        onnx_build.build(models.converted_dir(), models.gguf_path(), model_dir(activations), activations, progress)
         return time.perf_counter() - started
 
 
-def load(progress: Callable[[str], None] = lambda _m: None) -> FastModel:
+def load(activations: str = "exact", progress: Callable[[str], None] = lambda _m: None) -> FastModel:
     """The engine's model, built on first use; a missing or damaged cache is rebuilt (with a message)."""
     import onnxruntime_genai as og
     from transformers import AutoTokenizer
 
     started = time.perf_counter()
-    ensure_built(progress)
+    folder = model_dir(activations)
+    ensure_built(activations, progress)
     try:
-        model = og.Model(str(model_dir()))
+        model = og.Model(str(folder))
     except Exception as error:  # a truncated or edited cache: build it again rather than fail
         progress(f"The engine's cached model could not be loaded ({str(error)[:160]}); rebuilding it…")
-        shutil.rmtree(model_dir(), ignore_errors=True)
-        ensure_built(progress)
-        model = og.Model(str(model_dir()))
+        shutil.rmtree(folder, ignore_errors=True)
+        ensure_built(activations, progress)
+        model = og.Model(str(folder))
     tokenizer = AutoTokenizer.from_pretrained(str(models.converted_dir()))
-    window = json.loads((model_dir() / "genai_config.json").read_text())["model"]["context_length"]
-    return FastModel(models.BUNDLED_CHAT_NAME, model, tokenizer, time.perf_counter() - started, int(window))
+    window = json.loads((folder / "genai_config.json").read_text())["model"]["context_length"]
+    return FastModel(models.BUNDLED_CHAT_NAME, model, tokenizer, time.perf_counter() - started, int(window),
+                     LABELS[activations])
 
 
 def encode(fast: FastModel, prompt: str) -> list[int]:

@@ -10,8 +10,8 @@ we carry the GGUF's exact blocks across:
   kernels need integer zero points, so we store `d·q` (zero point 0) and add the
   block minimums as a small float matmul: `Σ_block m·Σx` (blocks of x summed).
   Same product, a 1/32-size extra matmul.
-- the output layer (tied to the embeddings) is Q8_0: `w = d·q`, an 8-bit
-  `MatMulNBits` with zero point 128; the embedding lookup keeps a float copy.
+- the output layer (tied to the embeddings) is Q8_0: `w = d·q`; the embedding
+  lookup keeps a float copy.
 
 Every block is checked against the builder's float32 weight before it is
 written, so a wrong mapping fails the build instead of silently hurting answers.
@@ -32,10 +32,10 @@ from pathlib import Path
 import numpy as np
 
 BLOCK = 32
-# accuracy_level 4: the CPU kernel quantizes activations to int8 per block of 32, as llama.cpp does for
-# these weight types. Level 0 keeps them float32 and matches PyTorch's logits exactly, but onnxruntime's
-# float path for 4-bit weights was 5-15x slower here than level 4 (measured with a one-layer graph).
-ACCURACY_LEVEL = 4
+# MatMulNBits' accuracy_level: 0 keeps activations float32, so the logits equal PyTorch's float32 ones
+# (to ~1e-6); 4 quantizes activations to int8 per block of 32, as llama.cpp does for these weights:
+# faster, but enough to flip some of a 135M model's answers (bench/run.py measures by how much).
+ACCURACY_LEVELS = {"exact": 0, "int8": 4}
 LAYER_PARTS = {"o_proj": ["attn_output"], "gate_proj": ["ffn_gate"], "up_proj": ["ffn_up"],
                "down_proj": ["ffn_down"], "qkv_proj": ["attn_q", "attn_k", "attn_v"]}
 
@@ -59,6 +59,11 @@ def q8_0_blocks(raw: np.ndarray, rows: int, cols: int) -> tuple[np.ndarray, np.n
     return b[..., 2:].copy().view(np.int8), b[..., 0:2].copy().view(np.float16)[..., 0].astype(np.float32)
 
 
+def _pack4(q: np.ndarray) -> np.ndarray:
+    """MatMulNBits' 4-bit layout: two elements a byte, the even one in the low nibble."""
+    return (q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8)
+
+
 def unpermute_rows(rows: int, heads: int) -> np.ndarray:
     """llama.cpp's converter interleaves q/k rows for its RoPE; this index undoes it (as transformers does)."""
     return np.arange(rows).reshape(heads, rows // heads // 2, 2).swapaxes(1, 2).reshape(rows)
@@ -73,7 +78,7 @@ def _check_same(name: str, blocks: np.ndarray, reference: np.ndarray) -> None:
 class _Rewriter:
     """Replaces the builder's float MatMuls with MatMulNBits on the GGUF's blocks."""
 
-    def __init__(self, graph, tensors: dict, heads: int, kv_heads: int, accuracy_level: int = ACCURACY_LEVEL):
+    def __init__(self, graph, tensors: dict, heads: int, kv_heads: int, accuracy_level: int):
         from onnx import numpy_helper
 
         self.graph, self.tensors = graph, tensors
@@ -101,7 +106,7 @@ class _Rewriter:
         _check_same(node.input[1], (d[..., None] * q + m[..., None]).reshape(n, k).T, weight)
         base = node.input[1].removesuffix(".weight")
         zero = np.zeros((n, (k // BLOCK + 1) // 2), np.uint8)  # two 4-bit zero points a byte
-        self.new_inits += [self.from_array((q[..., 0::2] | (q[..., 1::2] << 4)).astype(np.uint8), base + ".q4"),
+        self.new_inits += [self.from_array(_pack4(q), base + ".q4"),
                            self.from_array(d.reshape(-1), base + ".scale"), self.from_array(zero.reshape(-1), base + ".zero"),
                            self.from_array(np.ascontiguousarray(m.T), base + ".min")]
         x, y = node.input[0], node.output[0]
@@ -135,17 +140,34 @@ class _Rewriter:
         q, d = q[:n], d[:n]
         table = (d[..., None] * q).reshape(n, k)
         _check_same(node.input[1], table.T, weight)
-        self.new_inits += [self.from_array((q.astype(np.int16) + 128).astype(np.uint8), "lm_head.q8"),
-                           self.from_array(d.reshape(-1), "lm_head.scale"),
-                           self.from_array(np.ascontiguousarray(table), "model.embed_tokens.weight"),
+        self.new_inits += [self.from_array(np.ascontiguousarray(table), "model.embed_tokens.weight"),
                            self.from_array(np.array([-1], np.int64), "last_position")]
         # Only the last position's logits pick the next token: reading a 250-token prompt then costs one
         # vocabulary projection instead of 250 (a fifth of the prompt's compute).
         last = node.input[0] + "/last"
-        self.nodes += [helper.make_node("Gather", [node.input[0], "last_position"], [last], axis=1, name=node.name + "Last"),
-                       helper.make_node("MatMulNBits", [last, "lm_head.q8", "lm_head.scale"], list(node.output),
-                                        name=node.name + "NBits", domain="com.microsoft", K=k, N=n, bits=8,
-                                        block_size=BLOCK, accuracy_level=self.level)]
+        self.nodes.append(helper.make_node("Gather", [node.input[0], "last_position"], [last], axis=1,
+                                           name=node.name + "Last"))
+        nbits = dict(domain="com.microsoft", K=k, N=n, block_size=BLOCK, accuracy_level=self.level)
+        if self.level:  # int8 activations: one 8-bit matmul, zero point 128
+            self.new_inits += [self.from_array((q.astype(np.int16) + 128).astype(np.uint8), "lm_head.q8"),
+                               self.from_array(d.reshape(-1), "lm_head.scale")]
+            self.nodes.append(helper.make_node("MatMulNBits", [last, "lm_head.q8", "lm_head.scale"], list(node.output),
+                                               name=node.name + "NBits", bits=8, **nbits))
+        else:
+            # onnxruntime has no fast float-activation kernel for 8-bit weights, so the 8-bit value q + 128 is
+            # split into two 4-bit halves: d·(q+128−128) = 16d·(hi − 8) + d·lo, both exact 4-bit matmuls.
+            unsigned = (q.astype(np.int16) + 128).astype(np.uint8)
+            hi, lo = unsigned >> 4, unsigned & 0x0F
+            zero = np.zeros((n, (k // BLOCK + 1) // 2), np.uint8)
+            self.new_inits += [self.from_array(_pack4(hi), "lm_head.hi"), self.from_array(16 * d.reshape(-1), "lm_head.hi_scale"),
+                               self.from_array(_pack4(lo), "lm_head.lo"), self.from_array(d.reshape(-1), "lm_head.lo_scale"),
+                               self.from_array(zero.reshape(-1), "lm_head.lo_zero")]
+            y = node.output[0]
+            self.nodes += [helper.make_node("MatMulNBits", [last, "lm_head.hi", "lm_head.hi_scale"], [y + "/hi"],
+                                            name=node.name + "High", bits=4, **nbits),
+                           helper.make_node("MatMulNBits", [last, "lm_head.lo", "lm_head.lo_scale", "lm_head.lo_zero"],
+                                            [y + "/lo"], name=node.name + "Low", bits=4, **nbits),
+                           helper.make_node("Add", [y + "/hi", y + "/lo"], [y], name=node.name + "Add")]
         self.dropped.add(node.input[1])
 
     def run(self) -> None:
@@ -185,7 +207,8 @@ def run_builder(source: Path, out: Path) -> None:
         raise BuildError("onnxruntime-genai's model builder failed: " + (done.stderr or done.stdout)[-800:])
 
 
-def build(source: Path, gguf_file: Path, target: Path, progress: Callable[[str], None] = lambda _m: None) -> None:
+def build(source: Path, gguf_file: Path, target: Path, activations: str = "exact",
+          progress: Callable[[str], None] = lambda _m: None) -> None:
     """Write the engine's model folder at `target` (atomic: a half-built folder never loads)."""
     import onnx
     from gguf import GGUFReader
@@ -199,7 +222,8 @@ def build(source: Path, gguf_file: Path, target: Path, progress: Callable[[str],
         model = onnx.load(str(staging / "float32" / "model.onnx"))
         config = json.loads((source / "config.json").read_text())
         tensors = {t.name: t for t in GGUFReader(str(gguf_file)).tensors}
-        _Rewriter(model.graph, tensors, config["num_attention_heads"], config["num_key_value_heads"]).run()
+        _Rewriter(model.graph, tensors, config["num_attention_heads"], config["num_key_value_heads"],
+                  ACCURACY_LEVELS[activations]).run()
         onnx.save(model, str(staging / "model.onnx"), save_as_external_data=True, location="model.onnx.data",
                   size_threshold=1024)
         for f in (staging / "float32").iterdir():
@@ -207,7 +231,7 @@ def build(source: Path, gguf_file: Path, target: Path, progress: Callable[[str],
                 shutil.copy(f, staging / f.name)
         shutil.rmtree(staging / "float32")
         _write_config(staging / "genai_config.json")
-        (staging / "engine.json").write_text(json.dumps({"source": gguf_file.name, "accuracy_level": ACCURACY_LEVEL}))
+        (staging / "engine.json").write_text(json.dumps({"source": gguf_file.name, "activations": activations}))
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
     finally:

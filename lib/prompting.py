@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--seeds", type=int, default=3)
     ev.add_argument("--limit", type=int, default=None, help="only the first N test items")
     ev.add_argument("--max-new-tokens", type=int, default=None, help="default: 48, or 200 with --cot")
-    ev.add_argument("--engine", choices=("fast", "reference"), default="fast",
+    ev.add_argument("--engine", choices=("fast", "fastest", "reference"), default="fast",
                     help="the bundled model on onnxruntime-genai (4-bit, the app's default) or PyTorch (float32)")
     ev.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
     ev.add_argument("--json", action="store_true")

@@ -218,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--overlap-tokens", type=int, default=16)
     ev.add_argument("--max-new-tokens", type=int, default=48)
     ev.add_argument("--retrieval-only", action="store_true", help="skip generating answers")
-    ev.add_argument("--engine", choices=("fast", "reference"), default="fast", help="the bundled model's engine")
+    ev.add_argument("--engine", choices=("fast", "fastest", "reference"), default="fast", help="the bundled model's engine")
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = parser.parse_args(argv)
 

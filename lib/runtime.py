@@ -53,14 +53,15 @@ def bundled_model() -> models.LoadedModel:
 
 
 @st.cache_resource(show_spinner=False)
-def _fast_model() -> fast_engine.FastModel:
-    return fast_engine.load()
+def _fast_model(activations: str) -> fast_engine.FastModel:
+    return fast_engine.load(activations)
 
 
-def fast_model() -> fast_engine.FastModel:
+def fast_model(activations: str = "exact") -> fast_engine.FastModel:
     """The bundled model on the fast engine; the first call ever shows its one-time build (~15 s)."""
-    _first_use("the fast engine", fast_engine.is_built(), fast_engine.ensure_built)
-    return _fast_model()
+    _first_use("the fast engine", fast_engine.is_built(activations),
+               lambda progress: fast_engine.ensure_built(activations, progress))
+    return _fast_model(activations)
 
 
 @st.cache_resource(show_spinner=False)
@@ -119,9 +120,10 @@ def backend() -> backends.Backend:
 
 def bundled_backend() -> backends.LocalBackend:
     """The bundled model on the sidebar's engine, whatever the backend (pages that set it beside its adapters)."""
-    if settings()["engine"] == "reference":
+    engine = settings()["engine"]
+    if engine == "reference":
         return backends.LocalBackend(bundled_model())
-    return backends.FastBackend(fast_model())
+    return backends.FastBackend(fast_model(backends.ACTIVATIONS[engine]))
 
 
 def _collect(stream, pieces: list[str]):

@@ -44,7 +44,8 @@ class Setting:
 
 
 BACKENDS = ("bundled", "hf", "openai")
-ENGINES = ("fast", "reference")  # the bundled model on onnxruntime-genai (4-bit) or on PyTorch (float32)
+# The bundled model on onnxruntime-genai (4-bit weights; "fastest" also int8 activations) or on PyTorch (float32).
+ENGINES = ("fast", "fastest", "reference")
 SETTINGS = (
     Setting("backend", "bundled", choices=BACKENDS),
     Setting("engine", "fast", choices=ENGINES),

@@ -146,3 +146,17 @@ def test_a_damaged_cache_is_rebuilt_with_a_message(fast_model, tmp_path, monkeyp
     assert json.loads(config.read_text())["model"]["type"] == "llama"
     assert time.perf_counter() - started < 60
     assert "".join(fe.stream_chat(rebuilt, QUESTION, SHORT)) == "".join(fe.stream_chat(fast_model, QUESTION, SHORT))
+
+
+def test_the_default_engine_answers_as_the_float32_path_does(fast_model, chat_model):
+    # Float activations on the GGUF's own blocks: the same logits as PyTorch's float32 model, so the same answers.
+    for question in ("What is the capital of France?", "Write a haiku about autumn leaves falling."):
+        messages = [{"role": "user", "content": question}]
+        settings = g.GenerationSettings(max_new_tokens=40)
+        assert "".join(fe.stream_chat(fast_model, messages, settings)) == "".join(g.stream_chat(chat_model, messages, settings))
+
+
+def test_the_int8_build_is_labelled_lossy_and_answers(fast_model):
+    fastest = fe.load("int8")
+    assert "int8" in fastest.label and "lossy" in fastest.label and fastest.label != fast_model.label
+    assert "51" in "".join(fe.stream_chat(fastest, QUESTION, SHORT))

@@ -29,11 +29,23 @@ def test_overview_shows_the_three_options_and_model_status(app):
     assert any("134,515,008" in m.value for m in app.markdown)
 
 
-def test_playground_streams_an_answer_with_speed(app):
-    app.chat_input(key="playground_input").set_value("What is the capital of France?").run()
+def test_playground_streams_an_answer_with_speed_through_the_fast_engine(app):
+    assert any("onnxruntime-genai" in m.value for m in app.markdown)  # the status names the engine in use
+    app.chat_input(key="playground_input").set_value("What is 17 times 3?").run()
     assert not app.exception
-    assert any("Paris" in m.value for m in app.markdown)
+    assert any("51" in m.value for m in app.markdown)
     assert any("tokens/s" in c.value for c in app.caption)
+
+
+def test_the_reference_engine_still_answers_when_chosen():
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params["engine"] = "reference"
+    at.run()
+    assert at.radio(key="engine").value == "reference"
+    assert any("float32, PyTorch" in m.value for m in at.markdown)
+    at.chat_input(key="playground_input").set_value("What is the capital of France?").run()
+    assert not at.exception
+    assert any("Paris" in m.value for m in at.markdown)
 
 
 @pytest.mark.parametrize("text, message", [("   ", "empty"), ("x" * 50_000, "50,000 characters")])

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lib import conversation, generation, meaning, prompting, scorers, tasks
+from lib import conversation, fast_engine, generation, meaning, prompting, scorers, tasks
 
 
 @pytest.mark.parametrize("output, gold, expected", [
@@ -139,3 +139,6 @@ def test_precomputed_results_ship_for_every_builtin_task():
     for name in tasks.builtin_names():
         result = prompting.precomputed(name)
         assert result is not None and result["model"] == "SmolLM2-135M-Instruct" and result["seeds"] >= 3
+        # made with the engine the pages use by default, and saying so
+        assert result["engine"] == fast_engine.LABELS["exact"] and result["max_new_tokens"] == prompting.default_budget(
+            any("CoT" in s["condition"] for s in result["summary"]))
