@@ -71,3 +71,14 @@ def test_local_backend_counts_tokens_exactly(chat_model):
     backend = backends.LocalBackend(chat_model)
     assert backend.count_tokens("hello world") == len(chat_model.tokenizer("hello world")["input_ids"])
     assert backend.render_prompt([{"role": "user", "content": "hi"}]).endswith("<|im_start|>assistant\n")
+
+
+def test_fast_backend_answers_many_and_renders_the_same_prompt_as_the_reference(fast_model, chat_model):
+    fast, reference = backends.FastBackend(fast_model), backends.LocalBackend(chat_model)
+    messages = [{"role": "user", "content": "hi"}]
+    assert fast.render_prompt(messages) == reference.render_prompt(messages)
+    assert fast.count_tokens("hello world") == reference.count_tokens("hello world")
+    assert "onnxruntime-genai" in fast.engine and "PyTorch" in reference.engine
+    settings = GenerationSettings(max_new_tokens=12)
+    conversations = [messages, [{"role": "user", "content": "What is 17 times 3?"}]]
+    assert fast.answer_all(conversations, settings) == reference.answer_all(conversations, settings)

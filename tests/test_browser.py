@@ -16,7 +16,7 @@ PAGE_TITLES = {
 
 
 @pytest.fixture(scope="module")
-def server(chat_model):  # chat_model: the weights are converted before the server needs them
+def server(fast_model):  # fast_model: the weights are converted and the engine built before the server needs them
     with streamlit_server() as url:
         yield url
 

@@ -160,3 +160,18 @@ def test_the_int8_build_is_labelled_lossy_and_answers(fast_model):
     fastest = fe.load("int8")
     assert "int8" in fastest.label and "lossy" in fastest.label and fastest.label != fast_model.label
     assert "51" in "".join(fe.stream_chat(fastest, QUESTION, SHORT))
+
+
+def test_engine_table_has_one_row_an_engine_and_one_column_a_condition():
+    from lib import engine_results
+
+    result = {"command": "python bench/run.py --save", "cpu": "x86_64", "threads": 2,
+              "settings": {"new_tokens": 128, "items": 20, "seeds": 3, "max_new_tokens": 48},
+              "engines": [{"engine": "a", "weight_mb": 540, "decode_tok_s": 11.0,
+                           "accuracy": {"sentiment": {"zero-shot": 0.55, "4-shot": 0.5}}},
+                          {"engine": "b", "weight_mb": 95, "decode_tok_s": 76.0, "accuracy": {}}]}
+    rows = engine_results.table(result)
+    assert [r["engine"] for r in rows] == ["a", "b"]
+    assert rows[0]["sentiment: zero-shot"] == 0.55 and "sentiment: zero-shot" not in rows[1]
+    assert rows[1]["weights read per token (MB)"] == 95
+    assert "python bench/run.py --save" in engine_results.caption(result) and "20 items" in engine_results.caption(result)

@@ -9,7 +9,7 @@ PAGES = ["pages/overview.py", "pages/few_shot.py", "pages/chain_of_thought.py", 
 
 
 @pytest.fixture
-def app(chat_model):  # chat_model: the conversion has happened before the first page asks for it
+def app(fast_model):  # fast_model: the conversion and the engine's build happen before the first page asks
     at = AppTest.from_file("../app.py", default_timeout=120)
     at.run()
     assert not at.exception

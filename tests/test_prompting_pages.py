@@ -3,7 +3,7 @@
 from apptest import open_page
 
 
-def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(chat_model):
+def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(fast_model):
     at = open_page("pages/few_shot.py")
     at.selectbox(key="fs_task").set_value("intent").run()
     at.slider(key="fs_k").set_value(2).run()
@@ -17,14 +17,14 @@ def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(chat_model):
     assert set(rows["condition"]) == {"zero-shot", "2-shot"} and len(rows) == 4
 
 
-def test_few_shot_answers_side_by_side(chat_model):
+def test_few_shot_answers_side_by_side(fast_model):
     at = open_page("pages/few_shot.py")
     at.button(key="fs_answer").click().run()
     assert not at.exception
     assert sum("answer read:" in c.value for c in at.caption) == 2
 
 
-def test_custom_task_bad_file_then_good_file(chat_model):
+def test_custom_task_bad_file_then_good_file(fast_model):
     at = open_page("pages/few_shot.py")
     at.selectbox(key="fs_task").set_value("custom (your own examples)").run()
     at.file_uploader(key="fs_upload").set_value(("mine.json", b'{"examples": "nope"}', "application/json")).run()
@@ -35,7 +35,7 @@ def test_custom_task_bad_file_then_good_file(chat_model):
     assert not at.exception and not at.error
 
 
-def test_chain_of_thought_three_ways(chat_model):
+def test_chain_of_thought_three_ways(fast_model):
     at = open_page("pages/chain_of_thought.py")
     assert any("Wei et al." in str(d.value.to_dict()) for d in at.dataframe)
     at.button(key="cot_answer").click().run()
@@ -43,7 +43,7 @@ def test_chain_of_thought_three_ways(chat_model):
     assert sum("answer read:" in c.value for c in at.caption) == 3
 
 
-def test_conversation_keeps_history_and_shows_the_window(chat_model):
+def test_conversation_keeps_history_and_shows_the_window(fast_model):
     at = open_page("pages/conversation.py")
     at.chat_input(key="conv_input").set_value("Hi, my name is Ada.").run()
     assert not at.exception

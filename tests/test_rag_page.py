@@ -9,8 +9,8 @@ def rag_page():
 
 
 @pytest.fixture(scope="module")
-def warm(chat_model):
-    return chat_model
+def warm(fast_model):
+    return fast_model
 
 
 def test_page_builds_the_index_and_maps_the_question(warm):

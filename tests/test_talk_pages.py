@@ -3,7 +3,7 @@
 from apptest import open_page
 
 
-def test_train_calculator_follows_the_preset_and_the_knobs(chat_model):
+def test_train_calculator_follows_the_preset_and_the_knobs(fast_model):
     at = open_page("pages/train.py")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Training FLOPs"] == "8.40e+23"  # LLaMA-2 70B: 6 × 70e9 × 2e12
@@ -16,7 +16,7 @@ def test_train_calculator_follows_the_preset_and_the_knobs(chat_model):
     assert len(at.get("plotly_chart")) == 1
 
 
-def test_train_page_trains_a_tiny_model_from_scratch(chat_model):
+def test_train_page_trains_a_tiny_model_from_scratch(fast_model):
     at = open_page("pages/train.py")
     at.slider(key="tr_seconds").set_value(10)
     at.button(key="tr_start").click().run()
@@ -29,7 +29,7 @@ def test_train_page_trains_a_tiny_model_from_scratch(chat_model):
     assert any(t.value.startswith("after step") for t in at.text)
 
 
-def test_sft_compares_the_pretrained_base_with_the_tuned_model(chat_model):
+def test_sft_compares_the_pretrained_base_with_the_tuned_model(fast_model):
     at = open_page("pages/sft_rlhf.py")
     at.button(key="sft_go").click().run()
     assert not at.exception
@@ -38,7 +38,7 @@ def test_sft_compares_the_pretrained_base_with_the_tuned_model(chat_model):
     assert any("<|im_start|>user" in c.value for c in at.code)  # the tuned model's chat format, shown
 
 
-def test_preference_picking_trains_a_reward_model_and_ranks(chat_model):
+def test_preference_picking_trains_a_reward_model_and_ranks(fast_model):
     at = open_page("pages/sft_rlhf.py")
     for choice in range(4):
         at.button(key="rl_sample").click().run()
@@ -55,7 +55,7 @@ def test_preference_picking_trains_a_reward_model_and_ranks(chat_model):
     assert len(ranks) == 3 and "picked" in ranks[0] and all("reward" in r for r in ranks)
 
 
-def test_summary_answers_four_ways_with_fact_and_form_marks(chat_model):
+def test_summary_answers_four_ways_with_fact_and_form_marks(fast_model):
     at = open_page("pages/summary.py")
     assert len(at.get("plotly_chart")) == 1  # the precomputed two-by-two, before anyone clicks
     at.button(key="sum_go").click().run()
@@ -64,7 +64,7 @@ def test_summary_answers_four_ways_with_fact_and_form_marks(chat_model):
     assert len(marks) == 4
 
 
-def test_summary_empty_question_gets_a_message(chat_model):
+def test_summary_empty_question_gets_a_message(fast_model):
     at = open_page("pages/summary.py")
     at.radio(key="sum_mode").set_value("my own").run()
     at.text_input(key="sum_question").set_value("   ").run()
@@ -72,7 +72,7 @@ def test_summary_empty_question_gets_a_message(chat_model):
     assert any("Type a question" in w.value for w in at.warning)
 
 
-def test_scoreboard_shows_shipped_numbers_and_recomputes(chat_model):
+def test_scoreboard_shows_shipped_numbers_and_recomputes(fast_model):
     at = open_page("pages/scoreboard.py")
     assert len(at.get("plotly_chart")) == 1 and any("precomputed" in c.value for c in at.caption)
     at.slider(key="sb_items").set_value(2)
