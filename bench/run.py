@@ -105,40 +105,51 @@ def raw_transformers(loaded, messages, new_tokens):
     return (len(times) - 1) / max(times[-1] - times[0], 1e-9), times[0] - started, len(times)
 
 
-def llama_cpp_runner():
-    try:
+class LlamaCpp:
+    """llama.cpp on the bundled GGUF, greedy, fed the same chat-templated prompt (for comparison only)."""
+
+    def __init__(self, tokenizer):
         from llama_cpp import Llama
-    except ImportError:
-        return None
-    from lib import models
 
-    llm = Llama(model_path=str(models.gguf_path()), n_ctx=2048, n_threads=os.cpu_count(), verbose=False)
+        from lib import models
 
-    def run(tokenizer, messages, new_tokens):
+        self.tokenizer = tokenizer
+        self.llm = Llama(model_path=str(models.gguf_path()), n_ctx=4096, n_threads=os.cpu_count(), verbose=False)
+
+    def tokens(self, messages, new_tokens):
         from lib.generation import render_prompt
 
-        ids = llm.tokenize(render_prompt(tokenizer, messages).encode(), add_bos=False, special=True)
+        ids = self.llm.tokenize(render_prompt(self.tokenizer, messages).encode(), add_bos=False, special=True)
+        for n, token in enumerate(self.llm.generate(ids, temp=0.0, top_k=1, reset=True), start=1):
+            if token == self.llm.token_eos():
+                return
+            yield token
+            if n >= new_tokens:
+                return
 
-        def tokens():
-            for n, token in enumerate(llm.generate(ids, temp=0.0, top_k=1, reset=True), start=1):
-                yield token
-                if token == llm.token_eos() or n >= new_tokens:
-                    return
-        return timed_stream(tokens())
-    return run
+    def answer_all(self, conversations, settings) -> list[str]:
+        return [self.llm.detokenize(list(self.tokens(m, settings.max_new_tokens))).decode("utf-8", "replace")
+                for m in conversations]
+
+
+def llama_cpp(tokenizer) -> LlamaCpp | None:
+    try:
+        return LlamaCpp(tokenizer)
+    except ImportError:
+        return None
 
 
 def speeds(fast, fastest, loaded, rounds: int = 3) -> dict:
     from lib import backends
 
-    llama = llama_cpp_runner()
+    llama = llama_cpp(fast.tokenizer)
     runners = {"app_fast": lambda m, n: app_stream(backends.FastBackend(fast), m, n),
                "app_fastest": lambda m, n: app_stream(backends.FastBackend(fastest), m, n),
                "app_reference": lambda m, n: app_stream(backends.LocalBackend(loaded), m, n),
                "raw_onnxruntime_genai": lambda m, n: raw_og(fast, m, n),
                "raw_transformers_float32": lambda m, n: raw_transformers(loaded, m, n)}
     if llama:
-        runners["llama_cpp"] = lambda m, n: llama(fast.tokenizer, m, n)
+        runners["llama_cpp"] = lambda m, n: timed_stream(llama.tokens(m, n))
     for run in runners.values():  # warm-up: first calls pay one-time allocations
         run(PROMPT, 8)
     decode, ttft = {k: [] for k in runners}, {k: [] for k in runners}
@@ -282,7 +293,7 @@ def engines_table(result: dict, fast, fastest, loaded, careless_dir: Path | None
                      "accuracy": acc.get("careless", {})})
     if "llama_cpp" in d:
         rows.append({"engine": "llama.cpp on the bundled GGUF (for comparison)", "weight_mb": None,
-                     "decode_tok_s": d["llama_cpp"], "accuracy": {}})
+                     "decode_tok_s": d["llama_cpp"], "accuracy": acc.get("llama_cpp", {})})
     return {"command": "python bench/run.py --save", "cpu": platform.processor() or platform.machine(),
             "threads": os.cpu_count(), "tasks": tasks.builtin_names(),
             "settings": {"new_tokens": NEW_TOKENS, "items": ITEMS, "seeds": SEEDS,
@@ -308,12 +319,15 @@ def main() -> None:
         engines = {"fast": backends.FastBackend(fast), "fastest": backends.FastBackend(fastest),
                    "reference": backends.LocalBackend(loaded)}
         result["accuracy"] = accuracy(engines, tasks.builtin_names())
+        if (llama := llama_cpp(fast.tokenizer)) is not None:
+            result["accuracy"] |= accuracy({"llama_cpp": llama}, tasks.builtin_names())
         careless, careless_dir = careless_int4(models.converted_dir())
         result["accuracy"] |= accuracy({"careless": careless}, ["extraction"])
         result["careless_decode_tok_s"] = round(max(app_stream(careless, PROMPT, NEW_TOKENS)[0] for _ in range(3)), 1)
         result["accuracy_gap_points"] = {engine: {
             task: {c: round(100 * (result["accuracy"][engine][task][c] - v), 1) for c, v in conditions.items()}
-            for task, conditions in result["accuracy"]["reference"].items()} for engine in ("fast", "fastest")}
+            for task, conditions in result["accuracy"]["reference"].items()}
+            for engine in ("fast", "fastest", "llama_cpp") if engine in result["accuracy"]}
     if not args.no_browser:
         result["first_page_s"] = round(first_page_s(), 2)
     if args.save:
