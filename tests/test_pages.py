@@ -27,6 +27,10 @@ def test_overview_shows_the_three_options_and_model_status(app):
     headers = [h.value for h in app.subheader]
     assert any("Train" in h for h in headers) and any("Tune" in h for h in headers) and any("Prompt" in h for h in headers)
     assert any("134,515,008" in m.value for m in app.markdown)
+    # the engines compared, as measured by the benchmark, with the command that measured them
+    table = app.dataframe[0].value
+    assert "weights read per token (MB)" in table.columns and len(table) >= 3
+    assert any("bench/run.py" in c.value for c in app.caption)
 
 
 def test_playground_streams_an_answer_with_speed_through_the_fast_engine(app):
