@@ -58,7 +58,7 @@ def sidebar() -> None:
         )
         if st.session_state.backend == "bundled":
             st.radio("Engine", lab_settings.ENGINES, key="engine", format_func=ENGINE_LABELS.get,
-                     help="Same model, same prompts. The fast engines read 4-bit weights (~95 MB a token) where "
+                     help="Same model, same prompts. The fast engines read 4-bit weights (~120 MB a token) where "
                           "PyTorch reads float32 (~540 MB); 'fastest' also rounds activations to 8 bits, which "
                           "changes some answers. The Overview page shows what each buys and costs.")
         if st.session_state.backend == "hf":
