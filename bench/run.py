@@ -26,6 +26,7 @@ import platform
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -51,8 +52,6 @@ def timed_stream(pieces) -> tuple[float, float, int]:
 
 def app_stream(backend, messages, new_tokens):
     """The app's streaming path, counted in tokens (its stats), timed from the call."""
-    import threading
-
     from lib.generation import GenerationSettings
 
     started = time.perf_counter()
@@ -198,7 +197,7 @@ def eval_3x20(fast, loaded) -> dict:
     fast_backend, reference = backends.FastBackend(fast), backends.LocalBackend(loaded)
     runs = {"fast": lambda c: fast_backend.answer_all(c, settings),
             "reference": lambda c: reference.answer_all(c, settings),
-            "fast_one_by_one": lambda c: ["".join(fast_backend.stream(m, settings, __import__("threading").Event()))
+            "fast_one_by_one": lambda c: ["".join(fast_backend.stream(m, settings, threading.Event()))
                                           for m in c]}
     seconds, outputs = {}, {}
     for name, answer_all in runs.items():
@@ -228,17 +227,15 @@ def accuracy(backends_by_name: dict, task_names: list[str]) -> dict:
     return out
 
 
-def careless_int4(loaded_dir: Path) -> tuple:
+def careless_int4(loaded_dir: Path, tokenizer) -> tuple:
     """onnxruntime-genai's builder with its default int4 (re-quantizes the de-quantized weights)."""
     import onnxruntime_genai as og
 
-    from lib import backends, fast_engine, models
+    from lib import backends, fast_engine, models, onnx_build
 
     out = Path(tempfile.mkdtemp(prefix="int4-"))
-    subprocess.run([sys.executable, "-m", "onnxruntime_genai.models.builder", "-m", str(loaded_dir), "-i",
-                    str(loaded_dir), "-o", str(out), "-p", "int4", "-e", "cpu", "-c", str(out / "hf")],
-                   capture_output=True, check=True, env=os.environ | {"HF_HUB_OFFLINE": "1"})
-    fast = fast_engine.FastModel(models.BUNDLED_CHAT_NAME, og.Model(str(out)), fast_engine.load().tokenizer, 0.0, 8192,
+    onnx_build.run_builder(loaded_dir, out, "int4")
+    fast = fast_engine.FastModel(models.BUNDLED_CHAT_NAME, og.Model(str(out)), tokenizer, 0.0, 8192,
                                  "int4 re-quantized by the converter (careless)")
     return backends.FastBackend(fast), out
 
@@ -323,7 +320,7 @@ def main() -> None:
         result["accuracy"] = accuracy(engines, tasks.builtin_names())
         if (llama := llama_cpp(fast.tokenizer)) is not None:
             result["accuracy"] |= accuracy({"llama_cpp": llama}, tasks.builtin_names())
-        careless, careless_dir = careless_int4(models.converted_dir())
+        careless, careless_dir = careless_int4(models.converted_dir(), fast.tokenizer)
         result["accuracy"] |= accuracy({"careless": careless}, ["extraction"])
         result["careless_decode_tok_s"] = round(max(app_stream(careless, PROMPT, NEW_TOKENS)[0] for _ in range(3)), 1)
         result["accuracy_gap_points"] = {engine: {

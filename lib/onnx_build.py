@@ -197,10 +197,10 @@ class _Rewriter:
         logits.dim_value = 1  # tells onnxruntime-genai that only the last position comes back
 
 
-def run_builder(source: Path, out: Path) -> None:
-    """onnxruntime-genai's model builder, float32, from a safetensors folder (offline)."""
+def run_builder(source: Path, out: Path, precision: str = "fp32") -> None:
+    """onnxruntime-genai's model builder from a safetensors folder (offline); the benchmark also asks it for int4."""
     command = [sys.executable, "-m", "onnxruntime_genai.models.builder", "-m", str(source), "-i", str(source),
-               "-o", str(out), "-p", "fp32", "-e", "cpu", "-c", str(out / "hf-cache")]
+               "-o", str(out), "-p", precision, "-e", "cpu", "-c", str(out / "hf-cache")]
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0 or not (out / "model.onnx").is_file():

@@ -3,7 +3,6 @@
 import json
 import shutil
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -140,11 +139,9 @@ def test_a_damaged_cache_is_rebuilt_with_a_message(fast_model, tmp_path, monkeyp
     config = fe.model_dir() / "genai_config.json"
     config.write_text("{ not json")
     messages = []
-    started = time.perf_counter()
     rebuilt = fe.load(progress=messages.append)
     assert any("rebuilding" in m for m in messages)
     assert json.loads(config.read_text())["model"]["type"] == "llama"
-    assert time.perf_counter() - started < 60
     assert "".join(fe.stream_chat(rebuilt, QUESTION, SHORT)) == "".join(fe.stream_chat(fast_model, QUESTION, SHORT))
 
 
