@@ -24,6 +24,7 @@ from typing import Protocol
 
 from lib import fast_engine, generation
 from lib.generation import GenerationSettings, GenerationStats, Messages
+from lib.scheduler import step
 
 
 class BackendUnavailable(RuntimeError):
@@ -59,7 +60,8 @@ class LocalBackend:
         return generation.stream_chat(self.loaded, messages, settings, cancel)
 
     def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
-        return generation.generate_batch(self.loaded, conversations, settings)
+        with step():  # one turn for the whole batch: transformers' generate runs it in one call
+            return generation.generate_batch(self.loaded, conversations, settings)
 
     def render_prompt(self, messages: Messages) -> str:
         return generation.render_prompt(self.loaded.tokenizer, messages)
@@ -70,6 +72,8 @@ class LocalBackend:
 
 class FastBackend(LocalBackend):
     """The bundled model on the fast engine; prompts and token counts come from the same tokenizer."""
+
+    steps_itself = True  # takes a scheduler turn per token, so other sessions' tokens interleave with its own
 
     def __init__(self, fast: fast_engine.FastModel):
         self.loaded = fast
@@ -117,6 +121,7 @@ class OpenAIBackend:
     """An OpenAI-compatible chat server (Ollama, vLLM, llama.cpp server, …)."""
 
     exact_tokens = False
+    steps_itself = True  # the work happens on the server: nothing here to take turns for
 
     def __init__(self, base_url: str, model: str, api_key: str = "", context_window: int = 8192):
         self.base_url = base_url

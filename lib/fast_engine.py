@@ -12,8 +12,9 @@ activations. The "int8" build also quantizes activations (faster, and lossy).
 
 The prompt is tokenized by the same Hugging Face tokenizer as the reference
 path, so the X-ray's prompt is token for token what this engine reads. A
-stream computes one token per step in the reader's thread; a set cancel event,
-or the reader leaving, stops it before the next token.
+stream computes one token per step in the reader's thread, each step a turn on
+the shared CPU (`scheduler.step`); a set cancel event, or the reader leaving,
+stops it before the next token.
 
 What this leaves out: LoRA adapters, logits and training (those stay on PyTorch, see `generation.py`).
 """
@@ -29,6 +30,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lib import models, onnx_build
+from lib.scheduler import step
 from lib.generation import GenerationSettings, GenerationStats, Messages, check_fits, render_prompt
 
 # activations → what the sidebar calls it. "exact" keeps the float32 path's accuracy; "int8" is faster and lossy.
@@ -138,9 +140,11 @@ class FastStream:
         text = _Detokenizer(self.fast.tokenizer)
         completed = False
         try:
-            generator.append_tokens([self.ids])
+            with step():  # each model call takes a turn on the shared CPU (see scheduler.py)
+                generator.append_tokens([self.ids])
             while not generator.is_done() and not self.cancel.is_set():
-                generator.generate_next_token()
+                with step():
+                    generator.generate_next_token()
                 self.stats.first_token_at = self.stats.first_token_at or time.perf_counter()
                 self.stats.new_tokens += 1
                 piece = text.add(int(generator.get_next_tokens()[0]))
@@ -210,12 +214,14 @@ class _PrefixReader:
             if a != b:
                 break
             shared += 1
-        if shared < len(self.held):
-            self.generator.rewind_to(shared)
-        self.generator.append_tokens([ids[shared:]])
+        with step():
+            if shared < len(self.held):
+                self.generator.rewind_to(shared)
+            self.generator.append_tokens([ids[shared:]])
         out: list[int] = []
         while len(out) < self.max_new_tokens and not cancel.is_set() and not self.generator.is_done():
-            self.generator.generate_next_token()
+            with step():
+                self.generator.generate_next_token()
             out.append(int(self.generator.get_next_tokens()[0]))
         self.held = ids + out
         return out

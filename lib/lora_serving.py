@@ -13,8 +13,8 @@ server's lock for its whole length.
 state is garbage-collected (the tab is gone), they are unloaded and their
 files deleted.
 
-`TrainingJob` runs `lora.train` in a thread, waiting its turn on a queue of
-its own (one training at a time per server) and exposing progress for a page to poll.
+`TrainingJob` runs `lora.train` in a process of its own (see `jobs.py`), waiting
+its turn on a queue (one training at a time per server) and exposing progress for a page to poll.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from lib import lora
 from lib.generation import GenerationSettings, Messages, stream_chat
 from lib.jobs import BackgroundJob
 from lib.models import LoadedModel
+from lib.scheduler import step
 from lib.work_queue import WorkQueue
 
 
@@ -62,11 +63,11 @@ class LoraServer:
                            extra={"adapter_names": [adapter or lora.BASE]}, lock=self._lock)
 
     def generate(self, sentences: list[str], adapter: str | None) -> list[str]:
-        with self._lock:
+        with step(), self._lock:
             return lora.generate(self.model, self.tokenizer, sentences, adapter)
 
     def generate_messages(self, conversations: list[list[dict]], adapter: str | None) -> list[str]:
-        with self._lock:
+        with step(), self._lock:
             return lora.generate_messages(self.model, self.tokenizer, conversations, adapter)
 
 
@@ -97,8 +98,8 @@ class SessionAdapters:
 
 
 class TrainingJob(BackgroundJob):
-    """A LoRA training run in the background; the page reads its fields to draw progress."""
+    """A LoRA training run in its own process; the page reads its fields to draw progress."""
 
-    def __init__(self, config: lora.TrainConfig, pairs: list[dict], out_dir: Path, queue: WorkQueue):
+    def __init__(self, config: lora.TrainConfig, pairs: list[dict], out_dir: Path, queue: WorkQueue, **options):
         self.config, self.out_dir = config, out_dir
-        super().__init__(lambda on_step, cancel: lora.train(config, pairs, out_dir, on_step, cancel), queue, "lora-train")
+        super().__init__(lora.train, (config, pairs, out_dir), queue, "lora-train", **options)

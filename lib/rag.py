@@ -26,6 +26,7 @@ import numpy as np
 from langchain_core.documents import Document
 
 from lib.documents import load_folder
+from lib.scheduler import step
 
 SAMPLE_DOCS = Path(__file__).resolve().parent.parent / "sample_docs"
 SAMPLE_QUESTIONS = SAMPLE_DOCS / "questions.jsonl"
@@ -94,7 +95,8 @@ def embed_texts(embeddings, texts: list[str], progress: Callable[[float], None] 
                 batch_size: int = 64) -> np.ndarray:
     parts = []
     for start in range(0, len(texts), batch_size):
-        parts.append(np.asarray(embeddings.embed_documents(texts[start : start + batch_size]), dtype=np.float32))
+        with step():  # a turn on the shared CPU per batch of 64
+            parts.append(np.asarray(embeddings.embed_documents(texts[start : start + batch_size]), dtype=np.float32))
         progress(min(1.0, (start + batch_size) / max(len(texts), 1)))
     return np.vstack(parts) if parts else np.zeros((0, 384), dtype=np.float32)
 

@@ -2,13 +2,15 @@
 
 Models load once per process (`st.cache_resource`) and are only read while
 generating, so every session can share them. Per-user data never lives here:
-it lives in `st.session_state`. Every heavy call goes through `work_queue()`.
+it lives in `st.session_state`. Every heavy call takes turns on `scheduler()`.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import uuid
+from contextlib import nullcontext
 
 import streamlit as st
 
@@ -16,15 +18,38 @@ from lib import backends, fast_engine, models
 from lib import settings as lab_settings
 from lib.generation import GenerationSettings, GenerationStats, Messages, PromptTooLong
 from lib.textsafe import escape_markdown
+from lib.scheduler import Scheduler
 from lib.work_queue import QueueFull, WorkQueue
 
+# A training run nobody has looked at for this long (tab closed, page left) is cancelled, freeing the trainer.
+TRAINING_GRACE_S = 30.0
 USER_ERRORS = (PromptTooLong, QueueFull, backends.BackendUnavailable, models.ModelNotInstalled, InterruptedError)
 
 
 @st.cache_resource(show_spinner=False)
-def work_queue() -> WorkQueue:
-    # One worker: with 2 cores, one torch job using both cores beats two jobs fighting over them.
-    return WorkQueue(workers=1, max_waiting=64)
+def scheduler() -> Scheduler:
+    # LLM_LAB_ONE_AT_A_TIME=1 gives each request the CPU from start to end (bench/workshop.py compares the two).
+    return Scheduler(max_requests=64, one_at_a_time=os.environ.get("LLM_LAB_ONE_AT_A_TIME") == "1")
+
+
+def owner() -> str:
+    """This browser session's name in the scheduler (turns go round sessions, not requests)."""
+    if "_owner" not in st.session_state:
+        st.session_state._owner = uuid.uuid4().hex
+    return st.session_state._owner
+
+
+def _waiting_note(note):
+    return lambda ahead: note.info(f"⏳ Waiting for a turn: {ahead} session(s) ahead of yours…")
+
+
+def _people_note(note) -> None:
+    others = scheduler().people - 1
+    if others > 0:
+        note.caption(f"Answering {others + 1} people right now: the turns go round, a token each, so yours "
+                     "streams more slowly than when you are alone.")
+    else:
+        note.empty()
 
 
 @st.cache_resource(show_spinner=False)
@@ -126,16 +151,19 @@ def bundled_backend() -> backends.LocalBackend:
     return backends.FastBackend(fast_model(backends.ACTIVATIONS[engine]))
 
 
-def _collect(stream, pieces: list[str]):
+def _collect(stream, pieces: list[str], on_first):
     for piece in stream:
+        if not pieces:
+            on_first()
         pieces.append(piece)
         yield piece
 
 
 def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tuple[str, GenerationStats] | None:
-    """Stream an answer into the page through the shared queue. Problems become one clear message, not a traceback.
+    """Stream an answer into the page, taking turns with other sessions. Problems become one clear message.
 
-    `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend).
+    `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend);
+    such a stream holds the CPU for its whole length, as does any backend that does not take turns per token.
     """
     too_long = next((m for m in messages if len(m["content"]) > max_chars), None)
     if too_long is not None:
@@ -145,12 +173,13 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
     cancel = threading.Event()
     note = st.empty()
     try:
-        start = start or backend().stream
-        with work_queue().ticket(on_wait=lambda ahead: note.info(f"⏳ Queued — {ahead} ahead of you…")):
-            note.empty()
-            stream = start(messages, generation_settings(), cancel)
-            pieces: list[str] = []
-            st.write_stream(escape_markdown(p) for p in _collect(stream, pieces))
+        source = None if start else backend()
+        start = start or source.stream
+        with scheduler().request(owner(), cancel, on_wait=_waiting_note(note)) as request:
+            with nullcontext() if getattr(source, "steps_itself", False) else request.step():
+                stream = start(messages, generation_settings(), cancel)
+                pieces: list[str] = []
+                st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note)))
         return "".join(pieces), stream.stats
     except USER_ERRORS as error:
         note.empty()
@@ -161,15 +190,26 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
 
 
 def run_queued(fn, *args, **kwargs):
-    """Run heavy work (embedding, batch generation, training) in this session's turn on the shared queue."""
+    """Run heavy work (embedding, a chart, PyTorch generation) as one turn on the shared CPU."""
     note = st.empty()
-    with work_queue().ticket(on_wait=lambda ahead: note.info(f"⏳ Queued — {ahead} ahead of you…")):
+    with scheduler().request(owner(), on_wait=_waiting_note(note)) as request, request.step():
         note.empty()
         return fn(*args, **kwargs)
 
 
+def run_in_turns(fn, *args, **kwargs):
+    """Run work whose model calls take their own turns (an evaluation on the fast engine): other sessions'
+    answers interleave with it instead of waiting for its end."""
+    note = st.empty()
+    with scheduler().request(owner(), on_wait=_waiting_note(note)):
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            note.empty()
+
+
 def answer_all(conversations: list[Messages]) -> list[str]:
-    """Answers for many conversations with the chosen backend: batched locally, one by one from a server."""
+    """Answers for many conversations with the chosen backend (turns per token on the fast engine)."""
     return backend().answer_all(conversations, generation_settings())
 
 
@@ -232,9 +272,23 @@ def sample_index():
     return rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), embeddings())
 
 
+def start_training(make_job, job_key: str) -> None:
+    """Start a training run for this session (one at a time per server); it pauses while others are answered."""
+    busy = scheduler()
+    # Paused between two steps whenever a session is being answered: two cores can't do both at full speed.
+    st.session_state[job_key] = make_job(training_queue(), pause_when=lambda: busy.people > 0, grace_s=TRAINING_GRACE_S)
+
+
 def job_controls(job, key: str) -> None:
-    """A background job's place in the training queue and its cancel button."""
+    """A training run's place in line, whether it is paused and why, and its cancel button; keeps the run alive."""
+    job.seen()
     if job.state == "queued":
         st.info(f"⏳ Waiting for the trainer — {job.ahead} training run(s) ahead of yours.")
+    if job.paused:
+        st.info(f"⏸ Paused between two steps while {scheduler().people} session(s) get answers; it goes on "
+                "when they are done, so nobody's chat waits for training.")
+    if job.abandoned:
+        st.warning(f"This run was cancelled: no page showed it for {TRAINING_GRACE_S:.0f} s, so it freed the trainer "
+                   "for others. Start it again and keep this page open while it trains.")
     if not job.finished and st.button("Cancel training", key=key):
         job.cancel.set()

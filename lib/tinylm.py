@@ -122,12 +122,14 @@ def train(config: TinyConfig, text: str, on_step: Callable[[int, float, str | No
     model = _model(len(itos), config)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
     log = TinyLog(parameters=sum(p.numel() for p in model.parameters()))
-    started = last_sample = time.perf_counter()
+    # Seconds of training count the steps only: time spent in on_step (where a busy server pauses the run) doesn't.
+    trained = last_sample = 0.0
     step = 0
-    while time.perf_counter() - started < config.seconds:
+    while trained < config.seconds:
         if cancel.is_set():
             log.cancelled = True
             break
+        began = time.perf_counter()
         step += 1
         starts = torch.randint(len(data) - config.context - 1, (config.batch_size,), generator=generator)
         x = torch.stack([data[s : s + config.context] for s in starts])
@@ -139,15 +141,16 @@ def train(config: TinyConfig, text: str, on_step: Callable[[int, float, str | No
         log.losses.append(loss.item())
         log.characters += config.batch_size * config.context
         text_out = None
-        if time.perf_counter() - last_sample >= config.sample_every_s:
+        if trained - last_sample >= config.sample_every_s:
             model.eval()
             text_out = sample(model, stoi, itos, config.prompt, 120, config.context, generator)
             model.train()
             log.samples.append((step, text_out))
-            last_sample = time.perf_counter()
+            last_sample = trained
+        trained += time.perf_counter() - began
         on_step(step, log.losses[-1], text_out)
     model.eval()
     final = sample(model, stoi, itos, config.prompt, 200, config.context, generator)
     log.samples.append((step, final))
-    log.seconds = time.perf_counter() - started
+    log.seconds = trained
     return log

@@ -7,9 +7,11 @@ from lib import charts, lora, lora_serving, runtime
 DEFAULT = lora.TrainConfig()
 
 st.title("LoRA: train your own")
-st.write("Train an adapter right here. A training step shows the model a batch of examples, measures how wrong "
+st.write(f"Train an adapter right here. A training step shows the model a batch of examples, measures how wrong "
          "its answers are (the loss) and nudges only the small A and B matrices. Watch the loss fall and the "
-         "sample answer change form. It runs on a separate copy of the model, so chatting elsewhere keeps working.")
+         "sample answer change form. It runs in a process of its own on a separate copy of the model, and pauses "
+         "between steps while anyone's question is being answered. Keep this page open: a run no page shows "
+         f"for {runtime.TRAINING_GRACE_S:.0f} s is cancelled so that it frees the trainer for others.")
 
 c1, c2, c3 = st.columns(3)
 rank = c1.select_slider("Rank", [1, 2, 4, 8, 16, 32], 8, key="lt_rank")
@@ -35,8 +37,10 @@ if st.button("Start training", type="primary", key="lt_start", disabled=bool(job
     mine = runtime.session_adapters()
     config = lora.TrainConfig(rank=rank, alpha=alpha, targets=tuple(targets), learning_rate=lr, b_lr_ratio=ratio,
                               steps=steps, examples=examples)
-    job = lora_serving.TrainingJob(config, pairs, mine.new_folder(), runtime.training_queue())
-    st.session_state.lt_job, st.session_state.lt_settled = job, False
+    runtime.start_training(lambda queue, **options: lora_serving.TrainingJob(config, pairs, mine.new_folder(), queue,
+                                                                             **options), "lt_job")
+    st.session_state.lt_settled = False
+    st.rerun()  # draws the button disabled while the run lasts
 
 
 # Poll once a second only while a run is in flight; a finished run reruns the page once and polling stops.

@@ -142,7 +142,7 @@ eval_k = st.slider("k for the evaluation", 1, 10, 4, key="rag_eval_k")
 with_answers = st.toggle("Also generate answers with and without retrieval (slower)", True, key="rag_eval_gen")
 if st.button("Run the evaluation", key="rag_eval_run"):
     with st.spinner(f"Retrieving{' and answering' if with_answers else ''} {count} questions…"):
-        st.session_state.rag_eval = runtime.run_queued(
+        st.session_state.rag_eval = runtime.run_in_turns(
             rag.evaluate, index, questions[:count], eval_k, runtime.answer_all if with_answers else None)
 result = st.session_state.get("rag_eval")
 if result:

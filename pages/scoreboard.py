@@ -40,11 +40,12 @@ st.header("Recompute")
 c1, c2 = st.columns(2)
 items = c1.slider("Held-out sentences", 2, 120, 10, key="sb_items")
 seeds = c2.slider("Seeds for the few-shot rungs", 1, 3, 1, key="sb_seeds")
-st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop's 2 cores; it waits its turn in the shared "
-           "queue. Any click elsewhere on the page stops it.")
+st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop's 2 cores when nobody else is asking; it "
+           "takes turns with everyone else's answers, so it takes longer on a busy server. Any click elsewhere on "
+           "the page stops it.")
 if st.button("Recompute on the bundled models", key="sb_run"):
     bar = st.progress(0.0, text="Scoring…")
-    st.session_state.sb_result = runtime.run_queued(
+    st.session_state.sb_result = runtime.run_in_turns(
         scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_backend(), runtime.lora_server(),
                                                           runtime.embeddings()),
         progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}"))

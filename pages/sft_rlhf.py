@@ -60,7 +60,7 @@ def next_pair():
 pair = st.session_state.get("rl_pair")
 if pair is None and st.button("Sample two answers", key="rl_sample"):
     with st.spinner("Sampling two answers…"):
-        answers = runtime.run_queued(generation.sample_answers, chat, [{"role": "user", "content": prompt}], 2, seed)
+        answers = runtime.run_in_turns(generation.sample_answers, chat, [{"role": "user", "content": prompt}], 2, seed)
     pair = st.session_state.rl_pair = {"prompt": prompt, "answers": answers}
 if pair:
     st.markdown(f"**Request:** {pair['prompt']}")
@@ -99,7 +99,7 @@ else:
     n = st.slider("Answers to sample", 2, 6, 4, key="rl_n")
     if st.button("Sample and rank", key="rl_rank") and fresh.strip():
         with st.spinner(f"Sampling {n} answers…"):
-            answers = runtime.run_queued(generation.sample_answers, chat, [{"role": "user", "content": fresh}], n, seed)
+            answers = runtime.run_in_turns(generation.sample_answers, chat, [{"role": "user", "content": fresh}], n, seed)
         for rank, (score, answer) in enumerate(reward.best_of_n(model, embed, answers), start=1):
             with st.container(border=True):
                 st.markdown(f"**#{rank}** · reward {score:+.2f}" + (" · picked" if rank == 1 else ""))

@@ -56,9 +56,10 @@ st.write(f"A tiny character-level transformer ({config.layers} layers, width {co
          "the bundled model, trained on about 2 trillion tokens.")
 job = st.session_state.get("tr_job")
 if st.button("Start training", type="primary", key="tr_start", disabled=bool(job and not job.finished)):
-    job = BackgroundJob(lambda on_step, cancel: tinylm.train(config, corpus, on_step, cancel),
-                        runtime.training_queue(), "tiny-train")
-    st.session_state.tr_job, st.session_state.tr_settled = job, False
+    runtime.start_training(lambda queue, **options: BackgroundJob(tinylm.train, (config, corpus), queue, "tiny-train",
+                                                                  **options), "tr_job")
+    st.session_state.tr_settled = False
+    st.rerun()  # draws the button disabled while the run lasts
 
 
 @st.fragment(run_every=1.0 if job and not st.session_state.get("tr_settled") else None)

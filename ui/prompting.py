@@ -78,7 +78,7 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str) -> N
     if st.button("Run the evaluation", key=f"{key}_run", type="primary"):
         bar = st.progress(0.0, text="Generating…")
         try:
-            st.session_state[state_key] = runtime.run_queued(
+            st.session_state[state_key] = runtime.run_in_turns(
                 prompting.evaluate, task, conditions, seeds, runtime.answer_all, limit,
                 lambda f: bar.progress(f, text=f"Generating… {f:.0%}"))
         except runtime.USER_ERRORS as error:

@@ -1,0 +1,163 @@
+"""Fair turns on one CPU: every session's work runs one step at a time, and the turns go round the sessions.
+
+Two cores run one model step well and two badly, so the server runs one step at
+a time (each step uses both cores). What a step is depends on the work: one
+token of an answer on the fast engine (~12 ms), one whole answer on the
+reference engine, one embedding or chart job. A session opens a *request*,
+then takes a turn for each step:
+
+    >>> with scheduler.request(owner="session-1", on_wait=show_place) as req:
+    ...     for token in ...:
+    ...         with step():           # the module function: this thread's request, or at once outside one
+    ...             generator.generate_next_token()
+
+The next turn goes to the waiting session served longest ago, so a session
+running a 60-item evaluation and a session asking one question alternate token
+by token instead of the question waiting for the whole evaluation. Steps are
+re-entrant: a step inside a step is part of it.
+
+`one_at_a_time=True` is the old way, kept for the benchmark's comparison: a
+request holds the CPU from its first step to its end.
+
+What this leaves out: batching several sessions' tokens into one model call.
+On this CPU, onnxruntime's 4-bit kernels with float32 activations take ~2.5× as
+long for two rows as for one (they de-quantize the weights for more than one
+row), so interleaving is as fast as batching here; see bench/workshop.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+
+from lib.work_queue import QueueFull
+
+_here = threading.local()  # .request: the request this thread is working for; .depth: steps it holds
+
+
+class Request:
+    def __init__(self, scheduler: Scheduler, owner: str, cancel: threading.Event | None,
+                 on_wait: Callable[[int], None]):
+        self.scheduler, self.owner, self.cancel, self.on_wait = scheduler, owner, cancel, on_wait
+        self.first = True
+
+    @contextmanager
+    def step(self) -> Iterator[None]:
+        if getattr(_here, "depth", 0) or self.scheduler.one_at_a_time:
+            yield  # already holding the CPU (a step inside a step, or a one-at-a-time request)
+            return
+        self.scheduler._acquire(self)
+        _here.depth = 1
+        try:
+            yield
+        finally:
+            _here.depth = 0
+            self.scheduler._release(self)
+
+
+def step():
+    """A turn for the calling thread's request; at once when the thread is not working for one (CLIs, tests)."""
+    request = getattr(_here, "request", None)
+    return request.step() if request is not None else nullcontext()
+
+
+class Scheduler:
+    def __init__(self, max_requests: int = 64, one_at_a_time: bool = False, poll_s: float = 0.25):
+        self.max_requests, self.one_at_a_time, self.poll_s = max_requests, one_at_a_time, poll_s
+        self._lock = threading.Lock()
+        self._holder: Request | None = None
+        self._waiting: dict[Request, threading.Event] = {}
+        self._order: dict[Request, int] = {}
+        self._requests: list[Request] = []
+        self._served: dict[str, float] = {}  # owner → when its last turn began
+        self._tickets = itertools.count()
+
+    @property
+    def people(self) -> int:
+        """How many sessions have work in progress (asking, evaluating, waiting)."""
+        with self._lock:
+            return len({r.owner for r in self._requests})
+
+    @property
+    def waiting(self) -> int:
+        """How many requests wait for a turn right now."""
+        with self._lock:
+            return len(self._waiting)
+
+    @contextmanager
+    def request(self, owner: str, cancel: threading.Event | None = None,
+                on_wait: Callable[[int], None] = lambda _ahead: None) -> Iterator[Request]:
+        """Work for `owner` (a session); `on_wait(sessions_ahead)` is called while its first turn waits."""
+        req = Request(self, owner, cancel, on_wait)
+        with self._lock:
+            if len(self._requests) >= self.max_requests:
+                raise QueueFull(f"The server is busy: {len(self._requests)} requests are in progress. "
+                                "Try again in a minute.")
+            self._requests.append(req)
+        outer = getattr(_here, "request", None)
+        _here.request = req
+        try:
+            if self.one_at_a_time:
+                self._acquire(req)
+                _here.depth = 1
+            yield req
+        finally:
+            if self.one_at_a_time and self._holder is req:
+                _here.depth = 0
+                self._release(req)
+            _here.request = outer
+            with self._lock:
+                self._requests.remove(req)
+
+    def _acquire(self, req: Request) -> None:
+        with self._lock:
+            if self._holder is None and not self._waiting:
+                self._grant(req)
+                return
+            wake = self._waiting[req] = threading.Event()
+            self._order[req] = next(self._tickets)
+        try:
+            while not wake.wait(self.poll_s):
+                if req.cancel is not None and req.cancel.is_set():
+                    raise InterruptedError("Cancelled while waiting for a turn.")
+                if req.first:  # later turns come within a round of tokens: no message for those
+                    req.on_wait(self._ahead(req))
+        except BaseException:
+            with self._lock:
+                if self._holder is req:  # granted just as we gave up: pass the turn on
+                    self._holder = None
+                    self._grant_next()
+                self._waiting.pop(req, None)
+                self._order.pop(req, None)
+            raise
+        req.first = False
+
+    def _ahead(self, req: Request) -> int:
+        with self._lock:
+            mine = self._served.get(req.owner, -1.0)
+            ahead = {r.owner for r in self._waiting if r.owner != req.owner and self._served.get(r.owner, -1.0) <= mine}
+            return len(ahead) + (self._holder is not None)
+
+    def _release(self, req: Request) -> None:
+        with self._lock:
+            if self._holder is req:
+                self._holder = None
+                self._grant_next()
+
+    def _grant(self, req: Request) -> None:  # with the lock held
+        self._holder = req
+        self._served[req.owner] = time.monotonic()
+        req.first = False
+
+    def _grant_next(self) -> None:  # with the lock held
+        if not self._waiting:
+            return
+        # The session served longest ago goes next; within a session, the request that asked first.
+        chosen = min(self._waiting, key=lambda r: (self._served.get(r.owner, -1.0), self._order[r]))
+        wake = self._waiting.pop(chosen)
+        self._order.pop(chosen)
+        self._grant(chosen)
+        wake.set()

@@ -1,0 +1,122 @@
+"""The shared CPU's turns: fair between sessions, one step at a time, cancellable, re-entrant."""
+
+import threading
+
+import pytest
+
+from lib.scheduler import Scheduler, step
+from lib.work_queue import QueueFull
+
+
+def _session(scheduler, owner, steps, order, started=None, hold=None):
+    with scheduler.request(owner) as request:
+        for i in range(steps):
+            with request.step():
+                order.append((owner, i))
+                if started is not None and i == 0:
+                    started.set()
+                if hold is not None:
+                    hold.wait(timeout=5)
+
+
+def _long_then_short(scheduler):
+    """Session A starts 30 steps; once it holds the CPU, session B asks for 3."""
+    order, started, hold = [], threading.Event(), threading.Event()
+    a = threading.Thread(target=_session, args=(scheduler, "A", 30, order, started, hold))
+    a.start()
+    assert started.wait(timeout=10)
+    b = threading.Thread(target=_session, args=(scheduler, "B", 3, order))
+    b.start()
+    while scheduler.waiting < 1 and b.is_alive():  # B is in line before A takes its next turn
+        hold.wait(timeout=0.001)
+    hold.set()
+    a.join(timeout=20)
+    b.join(timeout=20)
+    return order
+
+
+def test_turns_go_round_the_sessions():
+    order = _long_then_short(Scheduler())
+    b_positions = [i for i, (owner, _) in enumerate(order) if owner == "B"]
+    assert len(order) == 33
+    # Alternating: B's three steps come between A's first few, not after A's thirty.
+    assert b_positions == [1, 3, 5]
+
+
+def test_one_at_a_time_makes_the_short_request_wait_for_the_long_one():
+    order = _long_then_short(Scheduler(one_at_a_time=True))
+    assert [owner for owner, _ in order] == ["A"] * 30 + ["B"] * 3
+
+
+def test_only_one_step_runs_at_a_time():
+    scheduler, running, peak, lock = Scheduler(), [0], [0], threading.Lock()
+
+    def work(owner):
+        with scheduler.request(owner) as request:
+            for _ in range(20):
+                with request.step():
+                    with lock:
+                        running[0] += 1
+                        peak[0] = max(peak[0], running[0])
+                    threading.Event().wait(0.001)
+                    with lock:
+                        running[0] -= 1
+
+    threads = [threading.Thread(target=work, args=(f"s{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert peak[0] == 1
+
+
+def test_a_step_inside_a_step_is_part_of_it_and_step_outside_a_request_runs_at_once():
+    scheduler = Scheduler()
+    with scheduler.request("A") as request:
+        with request.step():
+            with step():  # what the fast engine does inside a coarse turn: no deadlock
+                inner = True
+    assert inner
+    with step():  # a CLI or a test, no request: runs at once
+        outside = True
+    assert outside
+
+
+def test_a_request_waiting_for_its_turn_can_be_cancelled_and_is_told_its_place():
+    scheduler, cancel, told, holding, release = Scheduler(poll_s=0.02), threading.Event(), [], threading.Event(), threading.Event()
+
+    def holder():
+        with scheduler.request("A") as request, request.step():
+            holding.set()
+            release.wait(timeout=10)
+
+    threading.Thread(target=holder).start()
+    assert holding.wait(timeout=5)
+    outcome = []
+
+    def waiter():
+        try:
+            with scheduler.request("B", cancel, on_wait=told.append) as request, request.step():
+                outcome.append("ran")
+        except InterruptedError:
+            outcome.append("cancelled")
+
+    w = threading.Thread(target=waiter)
+    w.start()
+    while not told:
+        holding.wait(timeout=0.005)
+    cancel.set()
+    w.join(timeout=5)
+    release.set()
+    assert outcome == ["cancelled"] and told[0] == 1
+    assert scheduler.people <= 1 and scheduler.waiting == 0
+
+
+def test_people_counts_sessions_not_requests_and_the_limit_gives_a_clear_message():
+    scheduler = Scheduler(max_requests=2)
+    with scheduler.request("A"), scheduler.request("A"):
+        assert scheduler.people == 1
+        with pytest.raises(QueueFull, match="busy"):
+            with scheduler.request("B"):
+                pass
+    assert scheduler.people == 0
