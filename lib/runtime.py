@@ -180,6 +180,7 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
                 stream = start(messages, generation_settings(), cancel)
                 pieces: list[str] = []
                 st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note)))
+        note.empty()
         return "".join(pieces), stream.stats
     except USER_ERRORS as error:
         note.empty()

@@ -33,7 +33,8 @@ with status_box.container(border=True):
     st.metric("Bundled model", loaded.name)
     st.write(f"**Parameters:** {loaded.parameters:,}  \n**Context window:** {loaded.context_window:,} tokens  \n"
              f"**Load time:** {loaded.load_seconds:.2f} s{' (first-time conversion)' if loaded.converted else ''}  \n"
-             f"**Backend in use:** {runtime.settings()['backend']}  \n**Engine:** {engine}")
+             f"**Backend in use:** {runtime.settings()['backend']}  \n**Engine:** {engine}  \n"
+             f"**Sessions being answered right now:** {runtime.scheduler().people}")
 
 with chat_box:
     st.caption("Each question is answered on its own (the Conversation page shows how chat memory works).")

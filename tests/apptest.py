@@ -9,3 +9,12 @@ def open_page(page: str) -> AppTest:
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
+
+
+def watch(job, timeout_s: float) -> None:
+    """Wait for a background job the way its page does: looking at it every second (AppTest runs no timers)."""
+    for _ in range(int(timeout_s)):
+        if job.finished:
+            return
+        job.seen()
+        job.wait(timeout=1)

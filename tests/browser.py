@@ -28,9 +28,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(timeout_s: float = 90):
+def streamlit_server(timeout_s: float = 90, env: dict[str, str] | None = None):
     port = free_port()
-    env = os.environ | {"PYTHONUNBUFFERED": "1"}
+    env = os.environ | {"PYTHONUNBUFFERED": "1"} | (env or {})
     log = open(ROOT / ".cache" / f"streamlit-{port}.log", "w") if (ROOT / ".cache").is_dir() else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", "lib.serve", "--server.port", str(port),
@@ -64,3 +64,53 @@ def wait_for_app_idle(page, timeout_ms: int = 120_000) -> None:
     # The navigation exists only once the router has run, so "not running" after it means the run finished.
     page.wait_for_selector("[data-testid='stSidebarNav']", timeout=timeout_ms)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
+
+
+ANSWERED = "first token after"  # the playground's line under a finished answer
+
+
+def open_playgrounds(browser, url: str, n: int, query: str = "") -> list:
+    """n separate sessions (one browser context each) on the Overview page, loaded and idle."""
+    pages = []
+    for _ in range(n):
+        page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        page.goto(f"{url}/{query}")
+        pages.append(page)
+    for page in pages:
+        wait_for_app_idle(page)
+    return pages
+
+
+def ask_together(pages: list, questions: list[str], timeout_s: float = 600, leave: int | None = None) -> list[dict]:
+    """Type a question into each playground, then press Enter in all of them at (nearly) the same moment.
+
+    Returns, per page, seconds from its Enter to its finished answer, the tokens it reports, its text, and
+    whether it failed (an exception shown, or no answer within timeout_s). `leave`: the index of a page
+    that goes away (about:blank) once its answer has started streaming, as a closed tab does."""
+    for page, question in zip(pages, questions):
+        page.get_by_test_id("stChatInputTextArea").fill(question)
+    started = []
+    for page in pages:
+        started.append(time.monotonic())
+        page.keyboard.press("Enter")
+    results: list[dict | None] = [None] * len(pages)
+    deadline = time.monotonic() + timeout_s
+    while any(r is None for r in results) and time.monotonic() < deadline:
+        for i, page in enumerate(pages):
+            if results[i] is not None:
+                continue
+            if i == leave:
+                if page.get_by_test_id("stChatMessage").count() >= 2 and page.get_by_test_id("stChatMessage").nth(1).inner_text().strip():
+                    page.goto("about:blank")
+                    results[i] = {"seconds": time.monotonic() - started[i], "left": True, "failed": False}
+                continue
+            if page.get_by_test_id("stException").count():
+                results[i] = {"seconds": time.monotonic() - started[i], "failed": True,
+                              "error": page.get_by_test_id("stException").first.inner_text()[:300]}
+            elif page.get_by_text(ANSWERED).count():
+                line = page.get_by_text(ANSWERED).first.inner_text()
+                results[i] = {"seconds": time.monotonic() - started[i], "failed": False,
+                              "tokens": int(line.split(" tokens")[0].strip()),
+                              "answer": page.get_by_test_id("stChatMessageContent").nth(1).inner_text().strip()}
+        time.sleep(0.05)  # polling pages in a browser: there is no event to wait on across many pages
+    return [r or {"seconds": timeout_s, "failed": True, "error": "no answer in time"} for r in results]

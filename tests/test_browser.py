@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, streamlit_server, wait_for_app_idle
+from browser import CHROMIUM, CHROMIUM_ARGS, ask_together, open_playgrounds, streamlit_server, wait_for_app_idle
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +49,36 @@ def test_home_page_answers_a_question_through_the_fast_engine(server, page):
     page.get_by_text("first token after").wait_for(timeout=120_000)  # the answer's speed line
     assistant = page.get_by_test_id("stChatMessage").nth(1)
     assert "51" in assistant.inner_text()
+
+
+def test_four_sessions_at_once_get_their_own_answers_and_a_closed_tab_frees_its_turn(server, browser, fast_model):
+    from lib import fast_engine
+    from lib.generation import GenerationSettings
+
+    questions = ["What is 17 times 3?", "Name one primary colour.", "What do bees make?",
+                 "Tell me a long story about a dragon who learns to bake bread."]
+    # The fourth asks for a 1024-token story (~12 s alone) and leaves as soon as it starts streaming.
+    pages = open_playgrounds(browser, server, 3, "?max_new_tokens=48") + open_playgrounds(browser, server, 1, "?max_new_tokens=1024")
+    try:
+        results = ask_together(pages, questions, timeout_s=300, leave=3)
+        solo = ["".join(fast_engine.stream_chat(fast_model, [{"role": "user", "content": q}],
+                                                GenerationSettings(max_new_tokens=48))) for q in questions[:3]]
+        for result, expected in zip(results[:3], solo):
+            assert not result["failed"], result
+            assert result["answer"].split() == expected.split()  # the same greedy answer as alone
+        assert results[3].get("left")
+        # The closed tab's request leaves at its next token: nobody is being answered well before its story
+        # could have been told.
+        status = pages[0]
+        for _ in range(5):
+            status.reload()
+            wait_for_app_idle(status)
+            if status.get_by_text("Sessions being answered right now: 0").count():
+                break
+        assert status.get_by_text("Sessions being answered right now: 0").count()
+    finally:
+        for page in pages:
+            page.context.close()
 
 
 def test_settings_survive_in_the_url(server, page):

@@ -1,6 +1,6 @@
 """AppTests of the three LoRA pages."""
 
-from apptest import open_page
+from apptest import open_page, watch
 
 
 def test_side_by_side_generates_both_and_shows_precomputed_numbers(chat_model):
@@ -34,7 +34,7 @@ def test_train_page_trains_and_the_adapter_appears_only_in_this_session(chat_mod
     at.slider(key="lt_steps").set_value(5)
     at.button(key="lt_start").click().run()
     job = at.session_state["lt_job"]
-    job.wait(timeout=600)
+    watch(job, 600)
     at.run()
     assert job.state == "done" and not at.exception
     at.switch_page("pages/lora.py").run()

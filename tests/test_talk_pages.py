@@ -1,6 +1,6 @@
 """AppTests of the Train, SFT & RLHF, Summary and Scoreboard pages."""
 
-from apptest import open_page
+from apptest import open_page, watch
 
 
 def test_train_calculator_follows_the_preset_and_the_knobs(fast_model):
@@ -21,7 +21,7 @@ def test_train_page_trains_a_tiny_model_from_scratch(fast_model):
     at.slider(key="tr_seconds").set_value(10)
     at.button(key="tr_start").click().run()
     job = at.session_state["tr_job"]
-    job.wait(timeout=120)
+    watch(job, 120)
     at.run()
     assert job.state == "done" and not at.exception
     assert job.log.losses[-1] < job.log.losses[0]
