@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test bench setup clean
+.PHONY: run workshop test bench setup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ setup: $(VENV)/.installed
 
 run: setup
 	$(BIN)/python -m lib.serve --server.address 127.0.0.1 --server.port $(PORT)
+
+# For attendees on the same network: every interface, a viewer's toolbar (no "clear cache" for the shared models),
+# exception types without tracebacks. See README, "Running a workshop".
+workshop: setup
+	$(BIN)/python -m lib.serve --server.address 0.0.0.0 --server.port $(PORT) --client.toolbarMode viewer \
+		--client.showErrorDetails type
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

@@ -158,6 +158,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=16)
     parser.add_argument("--json", action="store_true", help="print one JSON object on one line")
     parser.add_argument("--no-mixed", action="store_true", help="skip the mixed scenario (it trains a LoRA adapter)")
+    parser.add_argument("--turns-only", action="store_true", help="skip the one-at-a-time comparison")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -168,7 +169,7 @@ def main() -> None:
                  "note": "browsers and server share this machine's cores"}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        for mode, one_at_a_time in [("turns", False), ("one_at_a_time", True)]:
+        for mode, one_at_a_time in [("turns", False), ("one_at_a_time", True)][:1 if args.turns_only else 2]:
             with server(one_at_a_time) as url:
                 memory = PeakMemory(server_pid(url))
                 chat_round(browser, url, 1)  # warm-up: models load once per process
@@ -176,13 +177,16 @@ def main() -> None:
                     n: chat_round(browser, url, n)["p95_s"] for n in sorted({1, 4, 8} - {args.sessions})}
                 out[f"chat_{mode}"] = chat_round(browser, url, args.sessions)
                 out["capacity_p95_s"][mode][args.sessions] = out[f"chat_{mode}"]["p95_s"]
-                if not args.no_mixed:
-                    out[f"mixed_{mode}"] = mixed_round(browser, url, args.sessions)
+                out[f"peak_memory_gb_chat_{mode}"] = memory.stop()
                 if not one_at_a_time:
                     out["training"] = training_round(browser, url)
-                out[f"peak_memory_gb_{mode}"] = memory.stop()
+                if not args.no_mixed:
+                    memory = PeakMemory(server_pid(url))
+                    out[f"mixed_{mode}"] = mixed_round(browser, url, args.sessions)
+                    out[f"peak_memory_gb_mixed_{mode}"] = memory.stop()
         browser.close()
-    out["ratio_p95_turns_vs_one_at_a_time"] = round(out["chat_turns"]["p95_s"] / out["chat_one_at_a_time"]["p95_s"], 2)
+    if not args.turns_only:
+        out["ratio_p95_turns_vs_one_at_a_time"] = round(out["chat_turns"]["p95_s"] / out["chat_one_at_a_time"]["p95_s"], 2)
     if not args.no_mixed:
         out["ratio_mixed_vs_chat_p95_turns"] = round(out["mixed_turns"]["p95_s"] / out["chat_turns"]["p95_s"], 2)
     print(json.dumps(out, indent=None if args.json else 2))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
 from contextlib import nullcontext
 
@@ -37,6 +38,23 @@ def owner() -> str:
     if "_owner" not in st.session_state:
         st.session_state._owner = uuid.uuid4().hex
     return st.session_state._owner
+
+
+def _connected():
+    """A check that this session's browser is still connected, callable from any thread (always true in AppTest)."""
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx is None or not Runtime.exists():
+        return lambda: True
+    runtime_, session = Runtime.instance(), ctx.session_id
+    return lambda: runtime_.is_active_session(session)
+
+
+def _request(cancel: threading.Event | None, note):
+    """This session's request on the shared scheduler; it ends at its next turn once the browser has gone."""
+    return scheduler().request(owner(), cancel, on_wait=_waiting_note(note), still_wanted=_connected())
 
 
 def _waiting_note(note):
@@ -151,12 +169,22 @@ def bundled_backend() -> backends.LocalBackend:
     return backends.FastBackend(fast_model(backends.ACTIVATIONS[engine]))
 
 
-def _collect(stream, pieces: list[str], on_first):
+def _collect(stream, pieces: list[str], on_first, every_s: float = 0.1):
+    """The stream's pieces, kept in `pieces`, sent on joined at most every `every_s` seconds.
+
+    The browser redraws the whole answer for each chunk it receives; with a dozen sessions streaming at once,
+    a redraw per token costs the server and the browsers more CPU than the model does."""
+    waiting, sent = [], time.monotonic()
     for piece in stream:
         if not pieces:
             on_first()
         pieces.append(piece)
-        yield piece
+        waiting.append(piece)
+        if time.monotonic() - sent >= every_s:
+            yield "".join(waiting)
+            waiting, sent = [], time.monotonic()
+    if waiting:
+        yield "".join(waiting)
 
 
 def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tuple[str, GenerationStats] | None:
@@ -175,7 +203,7 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
     try:
         source = None if start else backend()
         start = start or source.stream
-        with scheduler().request(owner(), cancel, on_wait=_waiting_note(note)) as request:
+        with _request(cancel, note) as request:
             with nullcontext() if getattr(source, "steps_itself", False) else request.step():
                 stream = start(messages, generation_settings(), cancel)
                 pieces: list[str] = []
@@ -193,7 +221,7 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
 def run_queued(fn, *args, **kwargs):
     """Run heavy work (embedding, a chart, PyTorch generation) as one turn on the shared CPU."""
     note = st.empty()
-    with scheduler().request(owner(), on_wait=_waiting_note(note)) as request, request.step():
+    with _request(None, note) as request, request.step():
         note.empty()
         return fn(*args, **kwargs)
 
@@ -202,7 +230,7 @@ def run_in_turns(fn, *args, **kwargs):
     """Run work whose model calls take their own turns (an evaluation on the fast engine): other sessions'
     answers interleave with it instead of waiting for its end."""
     note = st.empty()
-    with scheduler().request(owner(), on_wait=_waiting_note(note)):
+    with _request(None, note):
         try:
             return fn(*args, **kwargs)
         finally:

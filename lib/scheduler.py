@@ -40,8 +40,9 @@ _here = threading.local()  # .request: the request this thread is working for; .
 
 class Request:
     def __init__(self, scheduler: Scheduler, owner: str, cancel: threading.Event | None,
-                 on_wait: Callable[[int], None]):
+                 on_wait: Callable[[int], None], still_wanted: Callable[[], bool]):
         self.scheduler, self.owner, self.cancel, self.on_wait = scheduler, owner, cancel, on_wait
+        self.still_wanted = still_wanted
         self.first = True
 
     @contextmanager
@@ -49,6 +50,10 @@ class Request:
         if getattr(_here, "depth", 0) or self.scheduler.one_at_a_time:
             yield  # already holding the CPU (a step inside a step, or a one-at-a-time request)
             return
+        if not self.still_wanted():  # e.g. the tab that asked was closed: stop spending turns on it
+            if self.cancel is not None:
+                self.cancel.set()
+            raise InterruptedError("Nobody is waiting for this answer any more.")
         self.scheduler._acquire(self)
         _here.depth = 1
         try:
@@ -89,9 +94,11 @@ class Scheduler:
 
     @contextmanager
     def request(self, owner: str, cancel: threading.Event | None = None,
-                on_wait: Callable[[int], None] = lambda _ahead: None) -> Iterator[Request]:
-        """Work for `owner` (a session); `on_wait(sessions_ahead)` is called while its first turn waits."""
-        req = Request(self, owner, cancel, on_wait)
+                on_wait: Callable[[int], None] = lambda _ahead: None,
+                still_wanted: Callable[[], bool] = lambda: True) -> Iterator[Request]:
+        """Work for `owner` (a session); `on_wait(sessions_ahead)` is called while its first turn waits, and
+        once `still_wanted()` is false its next step raises InterruptedError instead of taking a turn."""
+        req = Request(self, owner, cancel, on_wait, still_wanted)
         with self._lock:
             if len(self._requests) >= self.max_requests:
                 raise QueueFull(f"The server is busy: {len(self._requests)} requests are in progress. "

@@ -120,3 +120,14 @@ def test_people_counts_sessions_not_requests_and_the_limit_gives_a_clear_message
             with scheduler.request("B"):
                 pass
     assert scheduler.people == 0
+
+
+def test_a_request_nobody_waits_for_stops_at_its_next_step():
+    scheduler, wanted, cancel, steps = Scheduler(), [True], threading.Event(), []
+    with pytest.raises(InterruptedError):
+        with scheduler.request("A", cancel, still_wanted=lambda: wanted[0]) as request:
+            for i in range(5):
+                with request.step():
+                    steps.append(i)
+                wanted[0] = i < 1  # the tab closes after the second step
+    assert steps == [0, 1] and cancel.is_set() and scheduler.people == 0
