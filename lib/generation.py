@@ -8,7 +8,7 @@ Every call takes a `threading.Event`; setting it stops the model at the next
 token (a stopping criterion checks it), and leaving a stream early sets it, so a
 closed tab or a new question never leaves a thread generating.
 
-What this leaves out: queueing (see `work_queue.py`) and remote models (see `backends.py`).
+What this leaves out: turns on the shared CPU (see `scheduler.py`) and remote models (see `backends.py`).
 """
 
 from __future__ import annotations

@@ -273,7 +273,7 @@ def lora_server():
 
 @st.cache_resource(show_spinner=False)
 def training_queue() -> WorkQueue:
-    # Separate from work_queue(): a minute-long training run must not freeze everyone's chat.
+    # One training run at a time per server; it runs in its own process and pauses while others are answered.
     return WorkQueue(workers=1, max_waiting=30)
 
 

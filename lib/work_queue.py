@@ -1,4 +1,4 @@
-"""One bounded, first-come-first-served queue for heavy CPU work (generate, embed, train).
+"""One bounded, first-come-first-served queue: the training runs wait in it (one at a time per server).
 
 Two cores cannot run thirty generations at once without every one of them
 crawling, so the whole server shares a few *slots* (one per worker). A caller

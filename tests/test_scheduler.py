@@ -131,3 +131,13 @@ def test_a_request_nobody_waits_for_stops_at_its_next_step():
                     steps.append(i)
                 wanted[0] = i < 1  # the tab closes after the second step
     assert steps == [0, 1] and cancel.is_set() and scheduler.people == 0
+
+
+def test_a_stream_reaches_the_page_in_chunks_and_nothing_is_lost():
+    from lib.runtime import _collect
+
+    pieces, firsts = [], []
+    chunks = list(_collect(iter(["Hel", "lo", ", ", "wor", "ld"]), pieces, lambda: firsts.append(1), every_s=60))
+    assert chunks == ["Hello, world"] and pieces == ["Hel", "lo", ", ", "wor", "ld"] and firsts == [1]
+    chunks = list(_collect(iter(["a", "b", "c"]), [], lambda: None, every_s=0))
+    assert chunks == ["a", "b", "c"]  # no waiting: every piece goes as it comes
