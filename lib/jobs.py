@@ -21,7 +21,7 @@ stays as quick as without training; the page says so.
 A run nobody watches is cancelled: the page calls `seen()` on each poll, and a
 run not seen for `grace_s` (tab closed, page left) frees the trainer for others.
 A cancel is prompt: the child stops at its next step, and is ended if it has not
-within `KILL_AFTER_S`.
+within `KILL_AFTER_S` (it may be starting up: importing torch takes seconds).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from collections.abc import Callable
 
 from lib.work_queue import WorkQueue
 
-KILL_AFTER_S = 1.5
+KILL_AFTER_S = 2.0
 POLL_S = 0.1
 
 

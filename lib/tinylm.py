@@ -150,7 +150,8 @@ def train(config: TinyConfig, text: str, on_step: Callable[[int, float, str | No
         trained += time.perf_counter() - began
         on_step(step, log.losses[-1], text_out)
     model.eval()
-    final = sample(model, stoi, itos, config.prompt, 200, config.context, generator)
+    # A cancelled run reports a short sample: its page is waiting to say "cancelled", promptly.
+    final = sample(model, stoi, itos, config.prompt, 60 if log.cancelled else 200, config.context, generator)
     log.samples.append((step, final))
     log.seconds = trained
     return log

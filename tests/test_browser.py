@@ -206,6 +206,7 @@ def test_train_page_tiny_model_runs_and_reports(server, page):
     wait_for_app_idle(page)
     page.get_by_test_id("stMetricValue").get_by_text("8.40e+23").wait_for(timeout=30_000)
     page.get_by_role("button", name="Start training").click()
+    page.get_by_text("running: step").wait_for(timeout=120_000)  # its process has started and trains
     page.get_by_role("button", name="Cancel training").click(timeout=60_000)
     page.get_by_text("cancelled: step").wait_for(timeout=60_000)
     page.get_by_text("after step").first.wait_for(timeout=30_000)
