@@ -30,8 +30,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lib import models, onnx_build
-from lib.scheduler import step
 from lib.generation import GenerationSettings, GenerationStats, Messages, check_fits, render_prompt
+from lib.scheduler import step
 
 # activations → what the sidebar calls it. "exact" keeps the float32 path's accuracy; "int8" is faster and lossy.
 LABELS = {"exact": "fast: 4-bit weights, onnxruntime-genai", "int8": "fastest: 4-bit weights, int8 activations (lossy)"}

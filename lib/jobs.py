@@ -1,6 +1,6 @@
 """A training run in its own process, waiting its turn on a queue, reporting progress, pausing for chats.
 
-    >>> job = BackgroundJob(tinylm.train, (config, text), queue, pause_when=lambda: scheduler.busy > 0)
+    >>> job = BackgroundJob(tinylm.train, (config, text), queue, pause_when=lambda: scheduler.people > 0)
     >>> job.state, job.losses, job.samples, job.paused      # a page polls these (and calls job.seen())
     >>> job.cancel.set()
 

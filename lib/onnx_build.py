@@ -78,6 +78,15 @@ def _check_same(name: str, blocks: np.ndarray, reference: np.ndarray) -> None:
         raise BuildError(f"{name}: the GGUF blocks differ from the float32 weights by {err:.3g}; not building.")
 
 
+def _layer_linear(node) -> tuple[int, str] | None:
+    """(layer, part) for one of the builder's per-layer MatMuls (`model.layers.3.mlp.up_proj.MatMul.weight`)."""
+    weight = node.input[1] if node.op_type == "MatMul" and len(node.input) > 1 else ""
+    parts = weight.split(".")
+    if weight.startswith("model.layers.") and parts[4] in LAYER_PARTS:
+        return int(parts[2]), parts[4]
+    return None
+
+
 class _Rewriter:
     """Replaces the builder's float MatMuls with MatMulNBits on the GGUF's blocks."""
 
@@ -181,24 +190,17 @@ class _Rewriter:
         self.dropped.add(node.input[1])
 
     def run(self) -> None:
-        linears = {}  # (layer, part) → the builder's MatMul node
+        linears = {key: node for node in self.graph.node if (key := _layer_linear(node))}
         for node in self.graph.node:
-            weight = node.input[1] if node.op_type == "MatMul" and len(node.input) > 1 else ""
-            parts = weight.split(".")
-            if weight.startswith("model.layers.") and parts[4] in LAYER_PARTS:
-                linears[int(parts[2]), parts[4]] = node
-        for node in self.graph.node:
-            weight = node.input[1] if node.op_type == "MatMul" and len(node.input) > 1 else ""
-            parts = weight.split(".")
-            if weight.startswith("model.layers.") and parts[4] in LAYER_PARTS:
-                layer, part = int(parts[2]), parts[4]
+            if key := _layer_linear(node):
+                layer, part = key
                 together = [linears.get((layer, p)) for p in FUSED]
                 fusable = part in FUSED and None not in together and len({n.input[0] for n in together}) == 1
                 if not fusable:
                     self.linear([node], layer, [part])
                 elif part == FUSED[0]:
                     self.linear(together, layer, list(FUSED))
-            elif weight == "lm_head.MatMul.weight":
+            elif node.op_type == "MatMul" and node.input[1:2] == ["lm_head.MatMul.weight"]:
                 self.lm_head(node)
             else:
                 self.nodes.append(node)

@@ -18,8 +18,8 @@ import streamlit as st
 from lib import backends, fast_engine, models
 from lib import settings as lab_settings
 from lib.generation import GenerationSettings, GenerationStats, Messages, PromptTooLong
-from lib.textsafe import escape_markdown
 from lib.scheduler import Scheduler
+from lib.textsafe import escape_markdown
 from lib.work_queue import QueueFull, WorkQueue
 
 # A training run nobody has looked at for this long (tab closed, page left) is cancelled, freeing the trainer.
