@@ -69,11 +69,12 @@ def raw_og(fast, messages, new_tokens):
     from lib.generation import render_prompt
 
     ids = fast_engine.encode(fast, render_prompt(fast.tokenizer, messages))
+    model = og.Model(str(fast_engine.model_dir()))
 
     def tokens():
-        params = og.GeneratorParams(fast.model)
+        params = og.GeneratorParams(model)
         params.set_search_options(max_length=len(ids) + new_tokens, do_sample=False)
-        generator = og.Generator(fast.model, params)
+        generator = og.Generator(model, params)
         generator.append_tokens([ids])
         while not generator.is_done():
             generator.generate_next_token()
@@ -229,13 +230,12 @@ def accuracy(backends_by_name: dict, task_names: list[str]) -> dict:
 
 def careless_int4(loaded_dir: Path, tokenizer) -> tuple:
     """onnxruntime-genai's builder with its default int4 (re-quantizes the de-quantized weights)."""
-    import onnxruntime_genai as og
-
     from lib import backends, fast_engine, models, onnx_build
 
     out = Path(tempfile.mkdtemp(prefix="int4-"))
     onnx_build.run_builder(loaded_dir, out, "int4")
-    fast = fast_engine.FastModel(models.BUNDLED_CHAT_NAME, og.Model(str(out)), tokenizer, 0.0, 8192,
+    batcher, window = fast_engine.open_batcher(out)
+    fast = fast_engine.FastModel(models.BUNDLED_CHAT_NAME, batcher, tokenizer, 0.0, window,
                                  "int4 re-quantized by the converter (careless)")
     return backends.FastBackend(fast), out
 

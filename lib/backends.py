@@ -73,8 +73,6 @@ class LocalBackend:
 class FastBackend(LocalBackend):
     """The bundled model on the fast engine; prompts and token counts come from the same tokenizer."""
 
-    steps_itself = True  # takes a scheduler turn per token, so other sessions' tokens interleave with its own
-
     def __init__(self, fast: fast_engine.FastModel):
         self.loaded = fast
         self.name = fast.name
@@ -90,6 +88,8 @@ class FastBackend(LocalBackend):
 
 class RemoteStream:
     """Text pieces from a server, with the same `stats` and cancel behaviour as a local stream."""
+
+    steps_itself = True  # the work happens on the server: nothing here to take turns for
 
     def __init__(self, chat, messages: Messages, prompt_tokens: int, cancel: threading.Event):
         self.prompt = render_messages(messages)
@@ -121,7 +121,6 @@ class OpenAIBackend:
     """An OpenAI-compatible chat server (Ollama, vLLM, llama.cpp server, …)."""
 
     exact_tokens = False
-    steps_itself = True  # the work happens on the server: nothing here to take turns for
 
     def __init__(self, base_url: str, model: str, api_key: str = "", context_window: int = 8192):
         self.base_url = base_url

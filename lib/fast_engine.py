@@ -1,4 +1,4 @@
-"""The fast engine: SmolLM2's own 4-bit weights run by onnxruntime-genai, streamed, batched, cancellable.
+"""The fast engine: SmolLM2's own 4-bit weights run by onnxruntime, streamed, batched across sessions, cancellable.
 
     >>> fast = load()                                   # builds the model once (~15 s), then loads in ~0.3 s
     >>> stream = stream_chat(fast, [{"role": "user", "content": "Hi"}], GenerationSettings())
@@ -10,11 +10,14 @@ Why it is not lossy: it runs the very blocks the bundled GGUF ships (see
 `onnx_build.py`) instead of re-quantizing de-quantized weights, with float32
 activations. The "int8" build also quantizes activations (faster, and lossy).
 
+The graph is the one onnxruntime-genai's builder writes (its `genai_config.json`
+included), but we call it with onnxruntime directly: that lets every session's
+answer decode in one shared batch (`batcher.py`), which onnxruntime-genai's
+generator cannot join mid-way.
+
 The prompt is tokenized by the same Hugging Face tokenizer as the reference
-path, so the X-ray's prompt is token for token what this engine reads. A
-stream computes one token per step in the reader's thread, each step a turn on
-the shared CPU (`scheduler.step`); a set cancel event, or the reader leaving,
-stops it before the next token.
+path, so the X-ray's prompt is token for token what this engine reads. A set
+cancel event, or the reader leaving, takes the answer out of the batch before the next token.
 
 What this leaves out: LoRA adapters, logits and training (those stay on PyTorch, see `generation.py`).
 """
@@ -22,6 +25,7 @@ What this leaves out: LoRA adapters, logits and training (those stay on PyTorch,
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import threading
 import time
@@ -30,8 +34,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from lib import models, onnx_build
+from lib.batcher import Batcher, Decoder
 from lib.generation import GenerationSettings, GenerationStats, Messages, check_fits, render_prompt
-from lib.scheduler import step
+from lib.scheduler import current_owner
 
 # activations → what the sidebar calls it. "exact" keeps the float32 path's accuracy; "int8" is faster and lossy.
 LABELS = {"exact": "fast: 4-bit weights, onnxruntime-genai", "int8": "fastest: 4-bit weights, int8 activations (lossy)"}
@@ -40,7 +45,7 @@ LABELS = {"exact": "fast: 4-bit weights, onnxruntime-genai", "int8": "fastest: 4
 @dataclass(frozen=True)
 class FastModel:
     name: str
-    model: object  # onnxruntime_genai.Model: sessions are safe to share between threads
+    batcher: Batcher  # runs every answer; its onnxruntime session is shared by all sessions
     tokenizer: object  # the Hugging Face tokenizer of the reference model
     load_seconds: float
     context_window: int
@@ -70,7 +75,6 @@ def ensure_built(activations: str = "exact", progress: Callable[[str], None] = l
 
 def load(activations: str = "exact", progress: Callable[[str], None] = lambda _m: None) -> FastModel:
     """The engine's model, built on first use; a missing or damaged cache is rebuilt (with a message)."""
-    import onnxruntime_genai as og
     # The tokenizer class itself: AutoTokenizer would first import every model family's config (~2 s).
     from transformers import PreTrainedTokenizerFast
 
@@ -78,28 +82,34 @@ def load(activations: str = "exact", progress: Callable[[str], None] = lambda _m
     folder = model_dir(activations)
     ensure_built(activations, progress)
     try:
-        model = og.Model(str(folder))
+        batcher, window = open_batcher(folder)
     except Exception as error:  # a truncated or edited cache: build it again rather than fail
         progress(f"The engine's cached model could not be loaded ({str(error)[:160]}); rebuilding it…")
         shutil.rmtree(folder, ignore_errors=True)
         ensure_built(activations, progress)
-        model = og.Model(str(folder))
+        batcher, window = open_batcher(folder)
     tokenizer = PreTrainedTokenizerFast.from_pretrained(str(models.converted_dir()))
-    window = json.loads((folder / "genai_config.json").read_text())["model"]["context_length"]
-    return FastModel(models.BUNDLED_CHAT_NAME, model, tokenizer, time.perf_counter() - started, int(window),
+    return FastModel(models.BUNDLED_CHAT_NAME, batcher, tokenizer, time.perf_counter() - started, window,
                      LABELS[activations])
+
+
+def open_batcher(folder: Path) -> tuple[Batcher, int]:
+    """A batcher over the graph in `folder` (any graph onnxruntime-genai's builder wrote), and its context window."""
+    import onnxruntime as ort
+
+    config = json.loads((folder / "genai_config.json").read_text())["model"]
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = os.cpu_count() or 1
+    session = ort.InferenceSession(str(folder / config["decoder"]["filename"]), options,
+                                   providers=["CPUExecutionProvider"])
+    eos, decoder = config["eos_token_id"], config["decoder"]
+    batcher = Batcher(Decoder(session, decoder["num_hidden_layers"], decoder["num_key_value_heads"],
+                              decoder["head_size"]), set(eos if isinstance(eos, list) else [eos]))
+    return batcher, int(config["context_length"])
 
 
 def encode(fast: FastModel, prompt: str) -> list[int]:
     return fast.tokenizer(prompt, add_special_tokens=False)["input_ids"]
-
-
-def _search_options(settings: GenerationSettings, max_length: int) -> dict:
-    if settings.greedy:
-        return {"max_length": max_length, "do_sample": False}
-    # top_k 0: no top-k cut, as in the reference path (which passes top_k=None).
-    return {"max_length": max_length, "do_sample": True, "temperature": settings.temperature,
-            "top_p": settings.top_p, "top_k": 0, "random_seed": settings.seed}
 
 
 class _Detokenizer:
@@ -125,6 +135,8 @@ class _Detokenizer:
 class FastStream:
     """Iterates over text pieces as the engine writes them; `stats` fills in as it goes."""
 
+    steps_itself = True  # the batch's thread takes the scheduler turns; its reader only waits
+
     def __init__(self, fast: FastModel, prompt: str, settings: GenerationSettings, cancel: threading.Event):
         self.fast, self.prompt, self.settings, self.cancel = fast, prompt, settings, cancel
         self.ids = encode(fast, prompt)
@@ -132,33 +144,24 @@ class FastStream:
         self.stats = GenerationStats(prompt_tokens=len(self.ids))
 
     def __iter__(self) -> Iterator[str]:
-        import onnxruntime_genai as og
-
-        params = og.GeneratorParams(self.fast.model)
-        params.set_search_options(**_search_options(self.settings, len(self.ids) + self.settings.max_new_tokens))
-        generator = og.Generator(self.fast.model, params)
+        row = self.fast.batcher.submit(self.ids, self.settings, current_owner(), self.cancel)
         text = _Detokenizer(self.fast.tokenizer)
         completed = False
         try:
-            with step():  # each model call takes a turn on the shared CPU (see scheduler.py)
-                generator.append_tokens([self.ids])
-            while not generator.is_done() and not self.cancel.is_set():
-                with step():
-                    generator.generate_next_token()
+            for token in row.tokens_as_they_come():
                 self.stats.first_token_at = self.stats.first_token_at or time.perf_counter()
                 self.stats.new_tokens += 1
-                piece = text.add(int(generator.get_next_tokens()[0]))
-                if piece:
+                if piece := text.add(token):
                     yield piece
             if piece := text.rest():
                 yield piece
             completed = True
+            self.stats.new_tokens = row.made  # the end-of-turn token counts, as it did for the reference path
         finally:
             # Reached on normal end and when the reader goes away (rerun, closed tab, exception).
             self.stats.cancelled = not completed or self.cancel.is_set()
             self.cancel.set()
             self.stats.finished_at = time.perf_counter()
-            del generator
 
 
 def stream_chat(fast: FastModel, messages: Messages, settings: GenerationSettings,
@@ -169,59 +172,24 @@ def stream_chat(fast: FastModel, messages: Messages, settings: GenerationSetting
 
 def generate_batch(fast: FastModel, conversations: list[Messages], settings: GenerationSettings,
                    cancel: threading.Event | None = None) -> list[str]:
-    """Answers for many conversations. Greedy answers equal one-by-one answers token for token (tests check it).
+    """Answers for many conversations, decoded side by side in the shared batch.
 
-    An evaluation sends the same instruction and shots before every item, so the engine keeps what it has
-    read and, for each conversation, reads only the tokens after the part it shares with the one before
-    (its key/value cache is rewound to the shared prefix). Sampled answers are drawn one by one, each
-    with its own seed (settings.seed + its index), so they differ from each other and are reproducible."""
+    Greedy answers equal one-by-one answers token for token (tests check it). An evaluation sends the same
+    instruction and shots before every item, and the batch reads only what follows the part a prompt
+    shares with the one before. Sampled answers each get their own seed (settings.seed + their index),
+    so they differ from each other and are reproducible."""
     cancel = cancel or threading.Event()
     prompts = [encode(fast, render_prompt(fast.tokenizer, m)) for m in conversations]
     check_fits(max(map(len, prompts), default=0), settings.max_new_tokens, fast.context_window)
-    if not settings.greedy:
-        return ["" if cancel.is_set() else _generate(fast, ids, replace(settings, seed=settings.seed + i), cancel)
-                for i, ids in enumerate(prompts)]
-    answers: list[str] = []
-    reader = _PrefixReader(fast, max(map(len, prompts), default=0) + settings.max_new_tokens, settings)
-    for ids in prompts:
-        answers.append("" if cancel.is_set() else fast.tokenizer.decode(reader.answer(ids, cancel), skip_special_tokens=True))
-    return answers
-
-
-def _generate(fast: FastModel, ids: list[int], settings: GenerationSettings, cancel: threading.Event) -> str:
-    return fast.tokenizer.decode(_PrefixReader(fast, len(ids) + settings.max_new_tokens, settings).answer(ids, cancel),
-                                 skip_special_tokens=True)
-
-
-class _PrefixReader:
-    """One generator that answers prompts in turn, re-reading only what differs from what it holds."""
-
-    def __init__(self, fast: FastModel, max_length: int, settings: GenerationSettings):
-        import onnxruntime_genai as og
-
-        params = og.GeneratorParams(fast.model)
-        params.set_search_options(**_search_options(settings, max_length))
-        self.generator = og.Generator(fast.model, params)
-        self.held: list[int] = []  # the tokens whose keys and values the generator holds
-        self.max_new_tokens = settings.max_new_tokens
-
-    def answer(self, ids: list[int], cancel: threading.Event) -> list[int]:
-        shared = 0
-        # Re-read at least the last two prompt tokens: one token alone takes the one-row kernels, whose int8
-        # rounding differs slightly from the many-row ones a whole prompt goes through, and greedy answers
-        # could then differ from one-by-one ones.
-        for a, b in zip(self.held, ids[:-2]):
-            if a != b:
-                break
-            shared += 1
-        with step():
-            if shared < len(self.held):
-                self.generator.rewind_to(shared)
-            self.generator.append_tokens([ids[shared:]])
-        out: list[int] = []
-        while len(out) < self.max_new_tokens and not cancel.is_set() and not self.generator.is_done():
-            with step():
-                self.generator.generate_next_token()
-            out.append(int(self.generator.get_next_tokens()[0]))
-        self.held = ids + out
-        return out
+    owner = current_owner()
+    rows = [fast.batcher.submit(ids, replace(settings, seed=settings.seed + i), owner, cancel)
+            for i, ids in enumerate(prompts)]
+    try:
+        answers = []
+        for row in rows:
+            ids = list(row.tokens_as_they_come())
+            answers.append("" if cancel.is_set() else fast.tokenizer.decode(ids, skip_special_tokens=True))
+        return answers
+    finally:
+        for row in rows:
+            row.stop.set()

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 import uuid
-from contextlib import nullcontext
+from contextlib import ExitStack
 
 import streamlit as st
 
@@ -64,7 +64,7 @@ def _waiting_note(note):
 def _people_note(note) -> None:
     others = scheduler().people - 1
     if others > 0:
-        note.caption(f"Answering {others + 1} people right now: the turns go round, a token each, so yours "
+        note.caption(f"Answering {others + 1} people right now: their answers share the CPU, so yours "
                      "streams more slowly than when you are alone.")
     else:
         note.empty()
@@ -97,7 +97,12 @@ def bundled_model() -> models.LoadedModel:
 
 @st.cache_resource(show_spinner=False)
 def _fast_model(activations: str) -> fast_engine.FastModel:
-    return fast_engine.load(activations)
+    fast, shared = fast_engine.load(activations), scheduler()
+    if shared.one_at_a_time:  # the old way, kept for the benchmark's comparison: one answer at a time
+        fast.batcher.max_rows = 1
+    else:  # the batch is one piece of work on the shared CPU, taking turns with other pages' PyTorch work
+        fast.batcher.busy = lambda: shared.request(owner="")
+    return fast
 
 
 def fast_model(activations: str = "exact") -> fast_engine.FastModel:
@@ -190,8 +195,10 @@ def _collect(stream, pieces: list[str], on_first, every_s: float = 0.1):
 def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tuple[str, GenerationStats] | None:
     """Stream an answer into the page, taking turns with other sessions. Problems become one clear message.
 
-    `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend);
-    such a stream holds the CPU for its whole length, as does any backend that does not take turns per token.
+    `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend).
+    A PyTorch stream holds the CPU for its whole length; a stream whose model calls take their own turns (the
+    fast engine's batch) or run elsewhere says so (`steps_itself`) and is read without holding it, or it would
+    wait for the CPU its reader holds.
     """
     too_long = next((m for m in messages if len(m["content"]) > max_chars), None)
     if too_long is not None:
@@ -201,13 +208,14 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
     cancel = threading.Event()
     note = st.empty()
     try:
-        source = None if start else backend()
-        start = start or source.stream
-        with _request(cancel, note) as request:
-            with nullcontext() if getattr(source, "steps_itself", False) else request.step():
-                stream = start(messages, generation_settings(), cancel)
-                pieces: list[str] = []
-                st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note)))
+        start = start or backend().stream
+        with _request(cancel, note) as request, ExitStack() as turn:
+            turn.enter_context(request.step())  # a PyTorch stream starts computing as it is created
+            stream = start(messages, generation_settings(), cancel)
+            if getattr(stream, "steps_itself", False):
+                turn.close()
+            pieces: list[str] = []
+            st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note)))
         note.empty()
         return "".join(pieces), stream.stats
     except USER_ERRORS as error:

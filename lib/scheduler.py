@@ -19,10 +19,8 @@ re-entrant: a step inside a step is part of it.
 `one_at_a_time=True` is the old way, kept for the benchmark's comparison: a
 request holds the CPU from its first step to its end.
 
-What this leaves out: batching several sessions' tokens into one model call.
-On this CPU, onnxruntime's 4-bit kernels with float32 activations take ~2.5× as
-long for two rows as for one (they de-quantize the weights for more than one
-row), so interleaving is as fast as batching here; see bench/workshop.py.
+The fast engine goes further: its answers share one model call a token (see
+batcher.py), and that batch takes turns here as one piece of work.
 """
 
 from __future__ import annotations
@@ -69,6 +67,24 @@ def step():
     return request.step() if request is not None else nullcontext()
 
 
+def still_wanted() -> bool:
+    """Whether someone still waits for the calling thread's request (true outside one)."""
+    request = getattr(_here, "request", None)
+    return request is None or request.still_wanted()
+
+
+def holds_turn() -> bool:
+    """Whether the calling thread holds the CPU for a step that other threads' steps wait for."""
+    request = getattr(_here, "request", None)
+    return request is not None and bool(getattr(_here, "depth", 0)) and not request.scheduler.one_at_a_time
+
+
+def current_owner() -> str:
+    """The session the calling thread works for ("" outside a request)."""
+    request = getattr(_here, "request", None)
+    return request.owner if request is not None else ""
+
+
 class Scheduler:
     def __init__(self, max_requests: int = 64, one_at_a_time: bool = False, poll_s: float = 0.25):
         self.max_requests, self.one_at_a_time, self.poll_s = max_requests, one_at_a_time, poll_s
@@ -82,9 +98,11 @@ class Scheduler:
 
     @property
     def people(self) -> int:
-        """How many sessions have work in progress (asking, evaluating, waiting)."""
+        """How many sessions have work in progress (asking, evaluating, waiting).
+
+        Work the server does for many sessions at once (the fast engine's batch) has owner "" and is not counted."""
         with self._lock:
-            return len({r.owner for r in self._requests})
+            return len({r.owner for r in self._requests} - {""})
 
     @property
     def waiting(self) -> int:
