@@ -42,8 +42,16 @@ def load_settings_once() -> None:
     """First run of a session: take settings from the URL, so a bookmarked state comes back."""
     if "settings_loaded" in st.session_state:
         return
-    st.session_state.update(lab_settings.from_query(st.query_params.to_dict()))
+    values = lab_settings.from_query(st.query_params.to_dict())
+    st.session_state.update(values)
+    if "backend" in st.query_params or "server_url" in st.query_params:
+        # A link may name a server, but only the person at the page decides that their prompts go there.
+        st.session_state.unconfirmed_server = values["server_url"]
     st.session_state.settings_loaded = True
+
+
+def trust_server() -> None:
+    st.session_state.unconfirmed_server = None
 
 
 def sidebar() -> None:
@@ -67,6 +75,9 @@ def sidebar() -> None:
             st.text_input("Server URL", key="server_url", help="Ollama: http://localhost:11434/v1")
             st.text_input("Model name", key="server_model")
             st.text_input("API key (kept in this session only)", key="server_api_key", type="password")
+            if runtime.server_unconfirmed():
+                st.warning("The link you opened chose this server. Nothing is sent to it until you confirm.")
+                st.button("Send my prompts to this server", key="server_confirm", on_click=trust_server)
         st.header("Generation")
         st.slider("Max new tokens", 1, 1024, key="max_new_tokens")
         st.slider("Temperature (0 = greedy)", 0.0, 2.0, step=0.05, key="temperature")

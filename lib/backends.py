@@ -1,7 +1,7 @@
 """Where answers come from, behind one small interface.
 
-- `FastBackend`: the bundled SmolLM2 on onnxruntime-genai, running the GGUF's
-  own 4-bit blocks (the default; `bench/run.py` measures its speed and accuracy against the others).
+- `FastBackend`: the bundled SmolLM2 on onnxruntime, running the GGUF's
+  own 4-bit blocks in one batch shared by every session (the default; `bench/run.py` measures its speed and accuracy against the others).
 - `LocalBackend`: a transformers model in this process — the bundled SmolLM2 in
   float32 (the reference the fast engine is measured against), or any Hugging
   Face model id once it has been fetched through `huggingface-hub`.

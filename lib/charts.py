@@ -6,7 +6,7 @@ import numpy as np
 import plotly.express as px
 import plotly.graph_objects as go
 
-from lib.projection import Projection, hover_label
+from lib.projection import Projection, hover_label, legend_label
 
 CHUNK_MARKER = {"size": 9, "opacity": 0.75}
 QUERY_MARKER = {"size": 22, "symbol": "star", "color": "#111111", "line": {"width": 1, "color": "white"}}
@@ -31,7 +31,7 @@ def embedding_map(projection: Projection, chunks, query_point=None, hits=()) -> 
     for color, source in zip(PALETTE * 4, sources):
         idx = [i for i, c in enumerate(chunks) if c.metadata["source"] == source]
         fig.add_trace(scatter(
-            mode="markers", name=source, marker={**CHUNK_MARKER, "color": color},
+            mode="markers", name=legend_label(source), marker={**CHUNK_MARKER, "color": color},
             hovertext=[hover_label(source, i, chunks[i].page_content) for i in idx], hoverinfo="text",
             **_xyz(projection.points[idx]),
         ))

@@ -15,11 +15,12 @@ What this leaves out: OCR of scanned PDFs, Word files, HTML.
 from __future__ import annotations
 
 import io
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from langchain_core.documents import Document
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_FILE_MB = 5  # in MiB, as the uploader counts (it refuses bigger files before they arrive)
+MAX_FILE_BYTES = MAX_FILE_MB * 1024 * 1024
 MAX_PDF_PAGES = 200
 MAX_TOTAL_CHARS = 400_000  # about 100k tokens: embedding stays in the tens of seconds on 2 cores
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
@@ -30,9 +31,10 @@ class DocumentError(ValueError):
     """A file that can't be used; the message says why, in words a user can act on."""
 
 
-def _decode_text(name: str, data: bytes) -> str:
+def decode_text(name: str, data: bytes) -> str:
+    """An uploaded file's text; DocumentError in plain words when it is binary or not UTF-8."""
     if b"\x00" in data[:8192]:
-        raise DocumentError(f"{name}: looks like a binary file, not text. Upload .txt, .md or .pdf.")
+        raise DocumentError(f"{name}: looks like a binary file, not text.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -61,14 +63,15 @@ def _pdf_text(name: str, data: bytes) -> str:
 
 def load_file(name: str, data: bytes) -> Document:
     """One uploaded file as a Document with metadata {"source": name}. Raises DocumentError."""
+    name = PurePosixPath(name.replace("\\", "/")).name or "unnamed"  # a browser may send "../../x.txt"
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
         raise DocumentError(f"{name}: unsupported file type '{suffix or 'none'}'. Upload .txt, .md or .pdf.")
     if len(data) > MAX_FILE_BYTES:
-        raise DocumentError(f"{name}: is {len(data) / 1e6:.1f} MB; the limit is {MAX_FILE_BYTES / 1e6:.0f} MB.")
+        raise DocumentError(f"{name}: is {len(data) / 2**20:.1f} MB; the limit is {MAX_FILE_MB} MB.")
     if not data:
         raise DocumentError(f"{name}: the file is empty.")
-    text = _pdf_text(name, data) if suffix == ".pdf" else _decode_text(name, data)
+    text = _pdf_text(name, data) if suffix == ".pdf" else decode_text(name, data)
     if not text.strip():
         kind = "has no extractable text (a scanned PDF?)" if suffix == ".pdf" else "contains only whitespace"
         raise DocumentError(f"{name}: {kind}.")

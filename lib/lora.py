@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from lib import fields
 from lib import meaning
 from lib.models import REPO_ROOT
 
@@ -81,8 +82,8 @@ def parse_pairs(text: str) -> list[dict[str, str]]:
             continue
         try:
             row = json.loads(line)
-            pair = {"input": str(row["input"]).strip(), "target": str(row["target"]).strip()}
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            pair = {key: fields.text(row[key], f"line {number}: \"{key}\"", DataError).strip() for key in ("input", "target")}
+        except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as error:
             raise DataError(f"line {number}: expected a JSON object with \"input\" and \"target\" ({error}).") from error
         if not pair["input"] or not pair["target"]:
             raise DataError(f"line {number}: \"input\" and \"target\" must not be empty.")

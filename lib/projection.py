@@ -72,6 +72,13 @@ def warm_up() -> None:
     fit(data, "umap", 2).place(data[0])
 
 
+def legend_label(source: str, width: int = 40) -> str:
+    """A file name as a chart legend shows it: as text (Plotly reads a little HTML), and short enough that a
+    long name cannot squeeze the chart beside it."""
+    name = source if len(source) <= width else source[: width - 1] + "…"
+    return html.escape(name)
+
+
 def hover_label(source: str, chunk_number: int, text: str, width: int = 160) -> str:
     """Plotly hover text understands a little HTML, so chunk text is escaped before it goes in."""
     preview = text[:width].replace("\n", " ") + ("…" if len(text) > width else "")

@@ -25,6 +25,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
+from lib import fields
 from lib.documents import load_folder
 from lib.scheduler import step
 
@@ -169,9 +170,9 @@ def parse_questions(text: str) -> list[dict]:
             continue
         try:
             item = json.loads(line)
-            questions.append({"question": str(item["question"]), "answer": str(item["answer"]),
-                              "source": str(item.get("source", ""))})
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
+            questions.append({key: fields.text(item[key] if key != "source" else item.get(key), f"line {number}: "
+                                               f"\"{key}\"", ValueError) for key in ("question", "answer", "source")})
+        except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as error:
             raise ValueError(f"line {number}: expected {{\"question\", \"answer\", \"source\"}} ({error})") from error
     if not questions:
         raise ValueError("the question file has no questions")

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 import uuid
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 
 import streamlit as st
 
@@ -166,6 +166,22 @@ def backend() -> backends.Backend:
     return bundled_backend()
 
 
+def sending_backend() -> backends.Backend:
+    """The sidebar's backend, for sending prompts: refused while a server a link chose is unconfirmed."""
+    if settings()["backend"] == "openai" and server_unconfirmed():
+        raise backends.BackendUnavailable(
+            "The link you opened chose the server this page would send your prompts to. Check its address "
+            "in the sidebar and press 'Send my prompts to this server' first, or pick another backend.")
+    return backend()
+
+
+def server_unconfirmed() -> bool:
+    """True while the server address is the one a link set and nobody at this page has confirmed it (a typed
+    address counts as chosen)."""
+    link = st.session_state.get("unconfirmed_server")
+    return link is not None and str(settings()["server_url"]) == link
+
+
 def bundled_backend() -> backends.LocalBackend:
     """The bundled model on the sidebar's engine, whatever the backend (pages that set it beside its adapters)."""
     engine = settings()["engine"]
@@ -174,8 +190,8 @@ def bundled_backend() -> backends.LocalBackend:
     return backends.FastBackend(fast_model(backends.ACTIVATIONS[engine]))
 
 
-def _collect(stream, pieces: list[str], on_first, every_s: float = 0.1):
-    """The stream's pieces, kept in `pieces`, sent on joined at most every `every_s` seconds.
+def _collect(stream, pieces: list[str], on_first, every_s=lambda: 0.1):
+    """The stream's pieces, kept in `pieces`, sent on joined at most every `every_s()` seconds.
 
     The browser redraws the whole answer for each chunk it receives; with a dozen sessions streaming at once,
     a redraw per token costs the server and the browsers more CPU than the model does."""
@@ -185,11 +201,17 @@ def _collect(stream, pieces: list[str], on_first, every_s: float = 0.1):
             on_first()
         pieces.append(piece)
         waiting.append(piece)
-        if time.monotonic() - sent >= every_s:
+        if time.monotonic() - sent >= every_s():
             yield "".join(waiting)
             waiting, sent = [], time.monotonic()
     if waiting:
         yield "".join(waiting)
+
+
+def _redraw_every() -> float:
+    """Seconds between two redraws of a streaming answer: 0.1 alone, longer the more people are answered at once,
+    so the redraws (the server's messages and the browsers' rendering) stay about ten a second in all."""
+    return min(1.0, 0.1 * max(1, scheduler().people))
 
 
 def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tuple[str, GenerationStats] | None:
@@ -208,46 +230,58 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
     cancel = threading.Event()
     note = st.empty()
     try:
-        start = start or backend().stream
+        start = start or sending_backend().stream
         with _request(cancel, note) as request, ExitStack() as turn:
             turn.enter_context(request.step())  # a PyTorch stream starts computing as it is created
             stream = start(messages, generation_settings(), cancel)
             if getattr(stream, "steps_itself", False):
                 turn.close()
             pieces: list[str] = []
-            st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note)))
+            st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note),
+                                                                      _redraw_every))
         note.empty()
         return "".join(pieces), stream.stats
     except USER_ERRORS as error:
         note.empty()
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))  # may quote a server's reply or a model id
         return None
     finally:
         cancel.set()  # a rerun or a closed tab lands here too: the model stops at its next token
 
 
 def run_queued(fn, *args, **kwargs):
-    """Run heavy work (embedding, a chart, PyTorch generation) as one turn on the shared CPU."""
+    """Run heavy work (embedding, a chart, PyTorch generation) as one turn on the shared CPU.
+
+    A user error (server busy, backend unavailable, prompt too long) is shown as one message and the page stops there."""
     note = st.empty()
-    with _request(None, note) as request, request.step():
+    with _shown_as_message(note), _request(None, note) as request, request.step():
         note.empty()
         return fn(*args, **kwargs)
 
 
 def run_in_turns(fn, *args, **kwargs):
     """Run work whose model calls take their own turns (an evaluation on the fast engine): other sessions'
-    answers interleave with it instead of waiting for its end."""
+    answers interleave with it instead of waiting for its end. User errors as in `run_queued`."""
     note = st.empty()
-    with _request(None, note):
+    with _shown_as_message(note), _request(None, note):
         try:
             return fn(*args, **kwargs)
         finally:
             note.empty()
 
 
+@contextmanager
+def _shown_as_message(note):
+    try:
+        yield
+    except USER_ERRORS as error:
+        note.error(escape_markdown(str(error)))
+        st.stop()
+
+
 def answer_all(conversations: list[Messages]) -> list[str]:
     """Answers for many conversations with the chosen backend (turns per token on the fast engine)."""
-    return backend().answer_all(conversations, generation_settings())
+    return sending_backend().answer_all(conversations, generation_settings())
 
 
 @st.cache_resource(show_spinner=False)

@@ -21,10 +21,13 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lib import fields
+
 TASK_DIR = Path(__file__).resolve().parent.parent / "data" / "tasks"
 SCORERS = ("label", "number", "json_fields", "mr", "exact")
 MAX_ITEMS = 500
 MAX_FIELD_CHARS = 4000
+MAX_FILE_BYTES = 2 * 2**20
 
 
 class TaskError(ValueError):
@@ -53,14 +56,20 @@ class Task:
         return any(item.rationale for item in self.examples)
 
 
+def _text(value, what: str) -> str:
+    return fields.text(value, what, TaskError)
+
+
 def _items(raw, where: str) -> tuple[Item, ...]:
     if not isinstance(raw, list):
         raise TaskError(f"'{where}' must be a list of {{\"input\", \"output\"}} objects.")
     items = []
     for number, entry in enumerate(raw, start=1):
-        if not isinstance(entry, dict) or not str(entry.get("input", "")).strip() or "output" not in entry:
+        if not isinstance(entry, dict) or "output" not in entry:
             raise TaskError(f"'{where}' item {number} needs a non-empty \"input\" and an \"output\".")
-        fields = [str(entry["input"]), str(entry["output"]), str(entry.get("rationale", "") or "")]
+        fields = [_text(entry.get(key), f"'{where}' item {number}: \"{key}\"") for key in ("input", "output", "rationale")]
+        if not fields[0].strip():
+            raise TaskError(f"'{where}' item {number} needs a non-empty \"input\" and an \"output\".")
         if any(len(f) > MAX_FIELD_CHARS for f in fields):
             raise TaskError(f"'{where}' item {number} is longer than {MAX_FIELD_CHARS:,} characters.")
         items.append(Item(*fields))
@@ -76,22 +85,30 @@ def from_dict(data: dict) -> Task:
     if len(examples) + len(test) > MAX_ITEMS:
         raise TaskError(f"A task may have at most {MAX_ITEMS} items.")
     scorer = data.get("scorer", "exact")
-    if scorer not in SCORERS:
-        raise TaskError(f"Unknown scorer '{scorer}'; use one of {', '.join(SCORERS)}.")
-    labels = tuple(str(x) for x in data.get("labels", []))
+    if not isinstance(scorer, str) or scorer not in SCORERS:
+        raise TaskError(f"Unknown scorer {_text(str(scorer)[:40], 'scorer')!r}; use one of {', '.join(SCORERS)}.")
+    raw_labels = data.get("labels", [])
+    if not isinstance(raw_labels, list):
+        raise TaskError("\"labels\" must be a list of label words.")
+    labels = tuple(_text(x, "each label") for x in raw_labels)
     if scorer == "label" and not labels:
         raise TaskError("The 'label' scorer needs a \"labels\" list.")
-    return Task(str(data.get("name", "custom")), str(data.get("instruction", "")).strip(), examples, test,
-                scorer, labels, str(data.get("title", data.get("name", "custom"))))
+    name = _text(data.get("name", "custom"), "\"name\"") or "custom"
+    return Task(name, _text(data.get("instruction", ""), "\"instruction\"").strip(), examples, test,
+                scorer, labels, _text(data.get("title", name), "\"title\""))
 
 
 def from_csv(text: str) -> Task:
-    rows = list(csv.DictReader(io.StringIO(text)))
+    try:
+        rows = list(csv.DictReader(io.StringIO(text)))
+    except csv.Error as error:
+        raise TaskError(f"The CSV can't be read: {error}.") from error
     if not rows or not {"input", "output"} <= set(rows[0]):
         raise TaskError("A task CSV needs a header with at least the columns input and output.")
     if "split" in rows[0]:
-        examples = [r for r in rows if r["split"].strip().lower() != "test"]
-        test = [r for r in rows if r["split"].strip().lower() == "test"]
+        # A short row leaves its missing cells None: no split means a shot, not a crash.
+        examples = [r for r in rows if (r.get("split") or "").strip().lower() != "test"]
+        test = [r for r in rows if (r.get("split") or "").strip().lower() == "test"]
     else:
         examples, test = rows[: len(rows) // 2], rows[len(rows) // 2 :]
     return from_dict({"name": "custom", "instruction": "", "examples": examples, "test": test})
@@ -101,6 +118,8 @@ def from_upload(name: str, data: bytes) -> Task:
     """A task from an uploaded .json or .csv file. Raises TaskError with a readable reason."""
     if not data.strip():
         raise TaskError(f"{name} is empty.")
+    if len(data) > MAX_FILE_BYTES:
+        raise TaskError(f"{name} is {len(data) / 2**20:.1f} MB; a task file may be at most {MAX_FILE_BYTES // 2**20} MB.")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -111,6 +130,8 @@ def from_upload(name: str, data: bytes) -> Task:
         return from_dict(json.loads(text))
     except json.JSONDecodeError as error:
         raise TaskError(f"{name} is not valid JSON (line {error.lineno}: {error.msg}).") from error
+    except RecursionError as error:
+        raise TaskError(f"{name} nests its JSON too deeply to be a task file.") from error
 
 
 def builtin_names() -> list[str]:

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from lib import charts, conversation, runtime
+from lib.textsafe import escape_markdown
 
 st.title("Conversation and the context window")
 st.write("A chat model has no memory between calls. The app sends the whole conversation again every turn; when "
@@ -36,7 +37,7 @@ elif said:
         to_send, _ = conversation.fit_window([{"role": "system", "content": system}] + history, count, limit, reserve)
     except ValueError as error:
         history.pop()
-        st.error(str(error))
+        st.error(escape_markdown(str(error)))
         st.stop()
     with st.chat_message("assistant"):
         result = runtime.stream_answer(to_send)

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from lib import charts, lora, lora_serving, runtime
+from lib import charts, documents, lora, lora_serving, runtime
+from lib.textsafe import escape_markdown
 
 DEFAULT = lora.TrainConfig()
 
@@ -23,9 +24,10 @@ ratio = c2.select_slider("B learns × faster than A (LoRA+)", [1.0, 4.0, 16.0], 
 steps = c3.slider("Steps (~2.3 s each here)", 4, 200, DEFAULT.steps, 4, key="lt_steps")
 upload = c3.file_uploader("Your own pairs (.jsonl of {\"input\", \"target\"})", type=["jsonl"], key="lt_upload")
 try:
-    pairs = lora.parse_pairs(upload.getvalue().decode("utf-8")) if upload else lora.load_pairs(lora.TRAIN_FILE)
-except (lora.DataError, UnicodeDecodeError) as error:
-    st.error(f"That file can't be used for training: {error}")
+    pairs = (lora.parse_pairs(documents.decode_text(upload.name, upload.getvalue())) if upload
+             else lora.load_pairs(lora.TRAIN_FILE))
+except (lora.DataError, documents.DocumentError) as error:
+    st.error(f"That file can't be used for training: {escape_markdown(str(error))}")
     st.stop()
 examples = runtime.count_slider("Training examples to draw from", 8, len(pairs), len(pairs), "lt_examples", c1)
 if not targets:
@@ -58,7 +60,7 @@ def progress():
     for step, sample in reversed(job.samples[-4:]):
         st.text(f"step {step}: {sample}")
     if job.state == "failed":
-        st.error(f"Training failed: {job.error}")
+        st.error(f"Training failed: {escape_markdown(str(job.error))}")
     if job.finished and not st.session_state.get("lt_settled"):
         if job.state == "done":
             name = f"mine #{len(runtime.session_adapters().adapters) + 1} (r={job.config.rank}, {job.config.steps} steps)"

@@ -17,8 +17,11 @@ st.write("The model has never read these documents. RAG looks up the passages cl
 left, right = st.columns([3, 2])
 with left:
     use_samples = st.toggle("Include the sample documents (8 made-up topics)", True, key="rag_samples")
-    uploads = st.file_uploader("Add your own files (.txt, .md, .pdf — they stay in your session only)",
-                               type=["txt", "md", "pdf"], accept_multiple_files=True, key="rag_uploads")
+    uploads = st.file_uploader(
+        "Add your own files (.txt, .md, .pdf — they stay in your session only)", type=["txt", "md", "pdf"],
+        accept_multiple_files=True, key="rag_uploads", max_upload_size=documents.MAX_FILE_MB,
+        help=f"Up to {documents.MAX_FILE_MB} MB a file, {documents.MAX_PDF_PAGES} pages a PDF, and "
+             f"{documents.MAX_TOTAL_CHARS:,} characters for your files together.")
 with right:
     chunk_tokens = st.slider("Chunk size (tokens)", 32, 512, 128, 16, key="rag_chunk")
     overlap = st.slider("Overlap (tokens)", 0, 128, 16, 8, key="rag_overlap")
@@ -132,10 +135,10 @@ st.header("Measure the gain")
 qfile = st.file_uploader("Your own questions (.jsonl of {\"question\", \"answer\", \"source\"}) — "
                          "or leave empty for the sample questions", type=["jsonl"], key="rag_qfile")
 try:
-    questions = (rag.parse_questions(qfile.getvalue().decode("utf-8")) if qfile
+    questions = (rag.parse_questions(documents.decode_text(qfile.name, qfile.getvalue())) if qfile
                  else rag.load_questions(rag.SAMPLE_QUESTIONS))
-except (ValueError, UnicodeDecodeError) as error:
-    st.error(f"That question file can't be used: {error}")
+except (ValueError, documents.DocumentError) as error:
+    st.error(f"That question file can't be used: {escape_markdown(str(error))}")
     st.stop()
 count = runtime.count_slider("How many questions", 1, len(questions), 12, "rag_eval_n")
 eval_k = st.slider("k for the evaluation", 1, 10, 4, key="rag_eval_k")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import charts, costs, runtime, tinylm
 from lib.jobs import BackgroundJob
+from lib.textsafe import escape_markdown
 
 DATA = costs.presets()
 A = DATA["assumptions"]
@@ -76,7 +77,7 @@ def progress():
     for step, text in reversed(samples[-3:]):
         st.text(f"after step {step}:\n{text}")
     if job.state == "failed":
-        st.error(f"Training failed: {job.error}")
+        st.error(f"Training failed: {escape_markdown(str(job.error))}")
     if job.state == "done":
         log = job.log
         st.success(f"{len(log.losses):,} steps in {log.seconds:.0f} s: {log.parameters:,} parameters saw "

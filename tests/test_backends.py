@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from lib import backends
+from lib import backends, settings
 from lib.generation import GenerationSettings
 
 
@@ -82,3 +82,60 @@ def test_fast_backend_answers_many_and_renders_the_same_prompt_as_the_reference(
     settings = GenerationSettings(max_new_tokens=12)
     conversations = [messages, [{"role": "user", "content": "What is 17 times 3?"}]]
     assert fast.answer_all(conversations, settings) == reference.answer_all(conversations, settings)
+
+
+def test_a_link_that_names_a_server_leaves_it_unconfirmed(server_url):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    at.query_params.update({"backend": "openai", "server_url": server_url, "server_model": "m"})
+    at.run()
+    assert not at.exception
+    assert at.session_state["unconfirmed_server"] == server_url
+    assert any("chose this server" in w.value for w in at.sidebar.warning)
+
+
+def app_as_a_link_left_it(server_url):
+    """The app in the state a link to a server leaves (the test above). AppTest drops the sidebar on a second run
+    that starts from URL parameters, so these tests start from that state instead of from the URL."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    state = {**settings.defaults(), "backend": "openai", "server_url": server_url, "server_model": "m",
+             "settings_loaded": True, "unconfirmed_server": server_url}
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def test_an_unconfirmed_server_gets_nothing(server_url):
+    at = app_as_a_link_left_it(server_url)
+    before = len(ChatServer.requests)
+    at.chat_input(key="playground_input").set_value("my secret question").run()
+    assert not at.exception
+    assert any("press 'Send my prompts to this server'" in e.value for e in at.error)
+    assert len(ChatServer.requests) == before  # nothing left this page
+
+
+def test_a_confirmed_server_gets_the_prompts(server_url):
+    at = app_as_a_link_left_it(server_url)
+    at.sidebar.button(key="server_confirm").click().run()
+    assert at.session_state["unconfirmed_server"] is None
+    at.chat_input(key="playground_input").set_value("my question").run()
+    assert not at.exception and not at.error
+    assert ChatServer.requests[-1][1]["messages"][-1]["content"] == "my question"
+
+
+def test_a_server_address_the_user_changed_needs_no_confirmation(server_url):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file("../app.py", default_timeout=120)
+    state = {**settings.defaults(), "backend": "openai", "server_url": server_url, "server_model": "m",
+             "settings_loaded": True, "unconfirmed_server": "http://elsewhere.example/v1"}  # the link's, since edited
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.sidebar.warning
+    at.chat_input(key="playground_input").set_value("typed it myself").run()
+    assert not at.exception and not at.error
+    assert ChatServer.requests[-1][1]["messages"][-1]["content"] == "typed it myself"

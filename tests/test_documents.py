@@ -45,3 +45,13 @@ def test_sample_folder_loads_all_eight_documents():
 
     docs = documents.load_folder(SAMPLE_DOCS)
     assert len(docs) >= 8
+
+
+def test_a_name_with_folders_and_markup_keeps_only_its_file_name_and_charts_show_it_as_text():
+    from lib.projection import legend_label
+
+    doc = documents.load_file("../../<b>bold" + "x" * 80 + ".txt", b"hello")
+    assert doc.metadata["source"].startswith("<b>bold") and "/" not in doc.metadata["source"]
+    label = legend_label(doc.metadata["source"])
+    assert "<b>" not in label and "&lt;b&gt;" in label
+    assert len(label) < 60 and label.endswith("…")

@@ -137,7 +137,37 @@ def test_a_stream_reaches_the_page_in_chunks_and_nothing_is_lost():
     from lib.runtime import _collect
 
     pieces, firsts = [], []
-    chunks = list(_collect(iter(["Hel", "lo", ", ", "wor", "ld"]), pieces, lambda: firsts.append(1), every_s=60))
+    chunks = list(_collect(iter(["Hel", "lo", ", ", "wor", "ld"]), pieces, lambda: firsts.append(1), every_s=lambda: 60))
     assert chunks == ["Hello, world"] and pieces == ["Hel", "lo", ", ", "wor", "ld"] and firsts == [1]
-    chunks = list(_collect(iter(["a", "b", "c"]), [], lambda: None, every_s=0))
+    chunks = list(_collect(iter(["a", "b", "c"]), [], lambda: None, every_s=lambda: 0))
     assert chunks == ["a", "b", "c"]  # no waiting: every piece goes as it comes
+
+
+def _page_whose_heavy_work_fails():
+    import streamlit as st
+
+    from lib import runtime
+    from lib.work_queue import QueueFull
+
+    def busy():
+        raise QueueFull("The server is busy: 64 requests are in progress. Try again in a minute.")
+
+    def unavailable():
+        raise runtime.backends.BackendUnavailable("The server stopped answering: <b>refused</b>")
+
+    which = st.session_state.get("which", "queued")
+    (runtime.run_queued if which == "queued" else runtime.run_in_turns)(busy if which == "queued" else unavailable)
+    st.write("not reached")
+
+
+@pytest.mark.parametrize("which, message", [("queued", "server is busy"), ("turns", "stopped answering")])
+def test_user_errors_in_heavy_work_become_one_message_and_stop_the_page(which, message):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_page_whose_heavy_work_fails, default_timeout=60)
+    at.session_state["which"] = which
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error if message in e.value]
+    assert "<b>" not in "".join(e.value for e in at.error)  # a server's words are shown as text
+    assert not [m for m in at.markdown if "not reached" in m.value]

@@ -10,6 +10,7 @@ import streamlit as st
 from lib import charts, prompting, runtime, tasks
 from lib.models import REPO_ROOT
 from lib.tasks import Task
+from lib.textsafe import escape_markdown
 
 CUSTOM = "custom (your own examples)"
 REFERENCES = json.loads((REPO_ROOT / "data" / "references.json").read_text())
@@ -35,7 +36,7 @@ def task_picker(key: str, only_with_rationales: bool = False, default: str = "se
                                 "examples": [r for r in rows if r.get("split") != "test"],
                                 "test": [r for r in rows if r.get("split") == "test"]})
     except tasks.TaskError as error:
-        st.error(f"This task can't be used yet: {error}")
+        st.error(f"This task can't be used yet: {escape_markdown(str(error))}")
         st.stop()
 
 
@@ -82,7 +83,7 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str) -> N
                 prompting.evaluate, task, conditions, seeds, runtime.answer_all, limit,
                 lambda f: bar.progress(f, text=f"Generating… {f:.0%}"))
         except runtime.USER_ERRORS as error:
-            st.error(str(error))
+            st.error(escape_markdown(str(error)))
         bar.empty()
     result = st.session_state.get(state_key)
     if result is None or result["task"] != task.name:
