@@ -39,7 +39,9 @@ def test_every_preset_names_its_source():
 def test_ladder_orders_the_options_by_orders_of_magnitude():
     rungs = costs.ladder(134_515_008, 2e12, 96_000, 500)
     assert [r["option"] for r in rungs] == ["Train from scratch", "LoRA fine-tune", "One prompt"]
-    assert rungs[0]["flops"] > 1e6 * rungs[1]["flops"] > 1e6 * rungs[2]["flops"] / 1e4
+    # Each step down the ladder is orders of magnitude cheaper: ~3e7× from scratch to LoRA, ~400× to a prompt.
+    assert rungs[0]["flops"] >= 1e6 * rungs[1]["flops"]
+    assert rungs[1]["flops"] >= 1e2 * rungs[2]["flops"]
 
 
 def test_utilisation_out_of_range_is_refused():

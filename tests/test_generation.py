@@ -1,7 +1,6 @@
 """The generation layer on the real bundled model."""
 
 import threading
-import time
 
 import pytest
 
@@ -60,11 +59,10 @@ def test_leaving_a_stream_early_stops_the_thread(chat_model):
     stream = g.stream_chat(chat_model, story, g.GenerationSettings(max_new_tokens=400))
     iterator = iter(stream)
     next(iterator)
-    started = time.perf_counter()
     iterator.close()  # what happens when a rerun or a closed tab drops the reader
-    assert not stream._thread.is_alive()
-    assert time.perf_counter() - started < 2
+    assert not stream._thread.is_alive()  # close() waited for the model to stop, not for 400 tokens
     assert stream.stats.cancelled
+    assert stream.stats.new_tokens < 20
 
 
 def test_token_counts_match_the_tokenizer(chat_model):

@@ -125,7 +125,11 @@ def test_small_real_evaluation_reports_spread_over_seeds(chat_model):
     summary = {s["condition"]: s for s in result["summary"]}
     assert summary["zero-shot"]["runs"] == 1 and summary["2-shot"]["runs"] == 2
     assert len(result["rows"]) == 4 + 2 * 4
-    assert all(0 <= s["accuracy"] <= 1 for s in result["summary"])
+    for name, s in summary.items():  # the summary is the rows' scores averaged, per seed and then over seeds
+        per_seed = [[r["score"] for r in result["rows"] if r["condition"] == name and r["seed"] == seed]
+                    for seed in range(s["runs"])]
+        assert s["accuracy"] == pytest.approx(sum(sum(v) / len(v) for v in per_seed) / len(per_seed))
+        assert s["min"] == pytest.approx(min(sum(v) / len(v) for v in per_seed))
 
 
 def test_cli_prints_accuracy_json(capsys):

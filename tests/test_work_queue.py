@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 
@@ -26,7 +27,9 @@ def test_one_worker_runs_jobs_one_at_a_time_in_arrival_order():
         thread = threading.Thread(target=job, args=(name,))
         thread.start()
         threads.append(thread)
+        deadline = time.monotonic() + 10
         while queue.waiting + queue.busy < name + 1:  # wait until it is in line: arrival order = start order
+            assert time.monotonic() < deadline, f"job {name} never joined the queue"
             gate.wait(timeout=0.001)
     gate.set()
     for thread in threads:
