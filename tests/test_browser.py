@@ -93,7 +93,7 @@ def test_settings_survive_in_the_url(server, page):
 
 
 @pytest.mark.parametrize("slug, title", PAGE_TITLES.items())
-def test_every_page_opens_from_the_navigation(server, page, slug, title):
+def test_every_page_opens_from_a_deep_link(server, page, slug, title):
     page.goto(f"{server}/{slug}")
     wait_for_app_idle(page)
     heading = page.locator("h1").first

@@ -1,11 +1,18 @@
 """AppTest: the router and every page render without an exception; the playground answers and refuses bad input."""
 
+import re
+from pathlib import Path
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGES = ["pages/overview.py", "pages/few_shot.py", "pages/chain_of_thought.py", "pages/conversation.py",
-         "pages/rag.py", "pages/sft_rlhf.py", "pages/lora.py", "pages/train.py", "pages/summary.py",
-         "pages/scoreboard.py"]
+# Every page the router lists, read from app.py itself, so a new page cannot be left out.
+PAGES = re.findall(r'st\.Page\("(pages/[^"]+\.py)"', (Path(__file__).parent.parent / "app.py").read_text())
+
+
+def test_the_router_lists_every_page_file():
+    on_disk = {f"pages/{p.name}" for p in (Path(__file__).parent.parent / "pages").glob("*.py")}
+    assert set(PAGES) == on_disk and len(PAGES) == len(set(PAGES))
 
 
 @pytest.fixture
