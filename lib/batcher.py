@@ -144,7 +144,7 @@ class Batcher:
         self._past: KV = decoder.empty(0)
         self._read: tuple[list[int], KV] = ([], [])  # the prompt read last, for the next one that begins the same
         self._thread: threading.Thread | None = None
-        self.steps = 0  # batched model calls so far (tests and the benchmark read it)
+        self.steps = 0  # batched model calls so far (tests read it)
         self.widest = 0  # the most rows one call has decoded
 
     def submit(self, ids: list[int], settings: GenerationSettings, owner: str = "",
