@@ -330,7 +330,8 @@ def main() -> None:
     if not args.no_browser:
         result["first_page_s"] = round(first_page_s(), 2)
     if args.save:
-        engine_results.RESULT_FILE.write_text(json.dumps(engines_table(result, fast, fastest, loaded, careless_dir), indent=1) + "\n")
+        table = engines_table(result, fast, fastest, loaded, careless_dir)
+        engine_results.RESULT_FILE.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=None if args.json else 2))
 
 

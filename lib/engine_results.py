@@ -13,7 +13,7 @@ RESULT_FILE = REPO_ROOT / "data" / "results" / "engines.json"
 
 
 def load() -> dict | None:
-    return json.loads(RESULT_FILE.read_text()) if RESULT_FILE.is_file() else None
+    return json.loads(RESULT_FILE.read_text(encoding="utf-8")) if RESULT_FILE.is_file() else None
 
 
 def table(result: dict) -> list[dict]:

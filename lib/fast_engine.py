@@ -97,7 +97,7 @@ def open_batcher(folder: Path) -> tuple[Batcher, int]:
     """A batcher over the graph in `folder` (any graph onnxruntime-genai's builder wrote), and its context window."""
     import onnxruntime as ort
 
-    config = json.loads((folder / "genai_config.json").read_text())["model"]
+    config = json.loads((folder / "genai_config.json").read_text(encoding="utf-8"))["model"]
     options = ort.SessionOptions()
     options.intra_op_num_threads = os.cpu_count() or 1
     session = ort.InferenceSession(str(folder / config["decoder"]["filename"]), options,

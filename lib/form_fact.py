@@ -93,7 +93,7 @@ def generator(fast, server):
 
 
 def precomputed() -> dict | None:
-    return json.loads(RESULT_FILE.read_text()) if RESULT_FILE.is_file() else None
+    return json.loads(RESULT_FILE.read_text(encoding="utf-8")) if RESULT_FILE.is_file() else None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> None:
     result |= {"engines": {"base": fast.engine, "adapter": "float32, PyTorch + LoRA"},
                "max_new_tokens": ANSWER_TOKENS, "decoding": "greedy", "command": "python -m lib.form_fact eval --save"}
     if args.save:
-        RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+        RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(result["summary"]) if args.json else json.dumps(result["summary"], indent=2))
 
 

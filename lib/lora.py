@@ -230,7 +230,8 @@ def train(config: TrainConfig, pairs: list[dict[str, str]], out_dir: Path,
     model.eval()
     model.save_pretrained(out_dir)
     (Path(out_dir) / "lab_settings.json").write_text(json.dumps({**asdict(config), "seconds": log.seconds,
-                                                                 "final_loss": log.losses[-1] if log.losses else None}))
+                                                                 "final_loss": log.losses[-1] if log.losses else None}),
+                                                     encoding="utf-8")
     return log
 
 
@@ -300,7 +301,7 @@ def evaluate(model, tokenizer, adapter: str, pairs: list[dict[str, str]]) -> dic
 
 def precomputed(adapter: str) -> dict | None:
     path = RESULTS_DIR / f"{adapter}.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def delta_weight(adapter_dir: Path, module: str = "model.layers.0.self_attn.q_proj"):
@@ -310,7 +311,7 @@ def delta_weight(adapter_dir: Path, module: str = "model.layers.0.self_attn.q_pr
 
     from lib.models import converted_dir
 
-    settings = json.loads((Path(adapter_dir) / "adapter_config.json").read_text())
+    settings = json.loads((Path(adapter_dir) / "adapter_config.json").read_text(encoding="utf-8"))
     with safe_open(str(Path(adapter_dir) / "adapter_model.safetensors"), "pt") as f:
         keys = list(f.keys())
         a = f.get_tensor(next(k for k in keys if f"{module}.lora_A" in k)).float()
@@ -374,7 +375,7 @@ def main(argv: list[str] | None = None) -> None:
     result["adapter"] = str(args.adapter)
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps(result, indent=1))
+        args.save.write_text(json.dumps(result, indent=1), encoding="utf-8")
     summary = {"items": result["items"], "adapter": result["adapter"],
                "base": {k: v for k, v in result["base"].items() if k != "rows"},
                "lora": {k: v for k, v in result["lora"].items() if k != "rows"}}

@@ -244,7 +244,7 @@ def build(source: Path, gguf_file: Path, target: Path, activations: str = "exact
         run_builder(source, staging / "float32")
         progress("Carrying the GGUF's own 4-bit blocks into the graph…")
         model = onnx.load(str(staging / "float32" / "model.onnx"))
-        config = json.loads((source / "config.json").read_text())
+        config = json.loads((source / "config.json").read_text(encoding="utf-8"))
         tensors = {t.name: t for t in GGUFReader(str(gguf_file)).tensors}
         _Rewriter(model.graph, tensors, config["num_attention_heads"], config["num_key_value_heads"],
                   ACCURACY_LEVELS[activations]).run()
@@ -255,7 +255,8 @@ def build(source: Path, gguf_file: Path, target: Path, activations: str = "exact
                 shutil.copy(f, staging / f.name)
         shutil.rmtree(staging / "float32")
         _write_config(staging / "genai_config.json")
-        (staging / "engine.json").write_text(json.dumps({"source": gguf_file.name, "activations": activations}))
+        (staging / "engine.json").write_text(json.dumps({"source": gguf_file.name, "activations": activations}),
+                                             encoding="utf-8")
         shutil.rmtree(target, ignore_errors=True)
         staging.rename(target)
     finally:
@@ -263,9 +264,9 @@ def build(source: Path, gguf_file: Path, target: Path, activations: str = "exact
 
 
 def _write_config(path: Path) -> None:
-    config = json.loads(path.read_text())
+    config = json.loads(path.read_text(encoding="utf-8"))
     # Our generation settings are passed per request; these defaults must not leak in (top_k 50 would).
     # ONNX Runtime counts physical cores, and sees one on some 2-vCPU machines; decode is ~10 % faster on all.
     config["model"]["decoder"]["session_options"]["intra_op_num_threads"] = os.cpu_count() or 1
     config["search"].update({"top_k": 0, "do_sample": False, "temperature": 1.0, "top_p": 1.0})
-    path.write_text(json.dumps(config, indent=2))
+    path.write_text(json.dumps(config, indent=2), encoding="utf-8")

@@ -138,7 +138,7 @@ def default_budget(cot: bool) -> int:
 
 def precomputed(task_name: str) -> dict | None:
     path = RESULTS_DIR / f"{task_name}.json"
-    return json.loads(path.read_text()) if path.is_file() else None
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> None:
                "decoding": "greedy", "command": "python -m lib.prompting " + " ".join(argv or [])}
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+        args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     summary = {k: v for k, v in result.items() if k != "rows"}
     print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
 

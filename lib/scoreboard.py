@@ -113,7 +113,7 @@ def summarize(rows: list[dict]) -> list[dict]:
 
 
 def precomputed() -> dict | None:
-    return json.loads(RESULT_FILE.read_text()) if RESULT_FILE.is_file() else None
+    return json.loads(RESULT_FILE.read_text(encoding="utf-8")) if RESULT_FILE.is_file() else None
 
 
 def references() -> list[dict]:
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     result |= {"engines": {"prompting rungs": chat.engine, "LoRA rung": "float32, PyTorch + LoRA"}, "decoding": "greedy",
                "command": "python -m lib.scoreboard " + " ".join(argv or [])}
     if args.save:
-        RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False))
+        RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     summary = {"items": result["items"], "seeds": result["seeds"], "summary": result["summary"]}
     print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
 

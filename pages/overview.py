@@ -7,7 +7,7 @@ import streamlit as st
 
 from lib import engine_results, runtime
 
-OVERVIEW = json.loads((Path(__file__).parent.parent / "data" / "overview.json").read_text())
+OVERVIEW = json.loads((Path(__file__).parent.parent / "data" / "overview.json").read_text(encoding="utf-8"))
 
 st.title("Customizing LLMs — an interactive lab")
 st.write(OVERVIEW["intro"])

@@ -13,7 +13,7 @@ from lib.tasks import Task
 from lib.textsafe import escape_markdown
 
 CUSTOM = "custom (your own examples)"
-REFERENCES = json.loads((REPO_ROOT / "data" / "references.json").read_text())
+REFERENCES = json.loads((REPO_ROOT / "data" / "references.json").read_text(encoding="utf-8"))
 EMPTY_TABLE = pd.DataFrame([{"input": "", "output": "", "split": "example"}])
 
 
