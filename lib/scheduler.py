@@ -2,9 +2,9 @@
 
 Two cores run one model step well and two badly, so the server runs one step at
 a time (each step uses both cores). What a step is depends on the work: one
-token of an answer on the fast engine (~12 ms), one whole answer on the
-reference engine, one embedding or chart job. A session opens a *request*,
-then takes a turn for each step:
+model call of the fast engine's batch (a token for every answer in it, 12–60 ms),
+one whole answer on the reference engine or a LoRA adapter, one embedding or
+chart job. A session opens a *request*, then takes a turn for each step:
 
     >>> with scheduler.request(owner="session-1", on_wait=show_place) as req:
     ...     for token in ...:
@@ -12,15 +12,16 @@ then takes a turn for each step:
     ...             generator.generate_next_token()
 
 The next turn goes to the waiting session served longest ago, so a session
-running a 60-item evaluation and a session asking one question alternate token
-by token instead of the question waiting for the whole evaluation. Steps are
-re-entrant: a step inside a step is part of it.
+running a long job step by step and a session asking one question alternate
+instead of the question waiting for the whole job. Steps are re-entrant: a
+step inside a step is part of it.
 
 `one_at_a_time=True` is the old way, kept for the benchmark's comparison: a
 request holds the CPU from its first step to its end.
 
-The fast engine goes further: its answers share one model call a token (see
-batcher.py), and that batch takes turns here as one piece of work.
+The fast engine's answers share one batch (see batcher.py), which takes its
+turns here as one piece of work with owner "" (not counted in `people`); its
+readers wait without holding a turn.
 """
 
 from __future__ import annotations
