@@ -60,7 +60,7 @@ class LocalBackend:
         return generation.stream_chat(self.loaded, messages, settings, cancel)
 
     def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
-        with step():  # one turn for the whole batch: transformers' generate runs it in one call
+        with step():  # handed on between tokens while others wait (generation.between_tokens)
             return generation.generate_batch(self.loaded, conversations, settings)
 
     def render_prompt(self, messages: Messages) -> str:
@@ -88,8 +88,6 @@ class FastBackend(LocalBackend):
 
 class RemoteStream:
     """Text pieces from a server, with the same `stats` and cancel behaviour as a local stream."""
-
-    steps_itself = True  # the work happens on the server: nothing here to take turns for
 
     def __init__(self, chat, messages: Messages, prompt_tokens: int, cancel: threading.Event):
         self.prompt = render_messages(messages)

@@ -135,8 +135,6 @@ class _Detokenizer:
 class FastStream:
     """Iterates over text pieces as the engine writes them; `stats` fills in as it goes."""
 
-    steps_itself = True  # the batch's thread takes the scheduler turns; its reader only waits
-
     def __init__(self, fast: FastModel, prompt: str, settings: GenerationSettings, cancel: threading.Event):
         self.fast, self.prompt, self.settings, self.cancel = fast, prompt, settings, cancel
         self.ids = encode(fast, prompt)

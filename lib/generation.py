@@ -8,7 +8,7 @@ Every call takes a `threading.Event`; setting it stops the model at the next
 token (a stopping criterion checks it), and leaving a stream early sets it, so a
 closed tab or a new question never leaves a thread generating.
 
-What this leaves out: turns on the shared CPU (see `scheduler.py`) and remote models (see `backends.py`).
+Turns on the shared CPU (see `scheduler.py`) are taken a token at a time; remote models are in `backends.py`.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from lib.scheduler import current_request, pass_turn, step, working_for
 
 Messages = list[dict[str, str]]
 
@@ -83,11 +85,13 @@ def check_fits(prompt_tokens: int, max_new_tokens: int, context_window: int) -> 
         )
 
 
-def _stopper(cancel: threading.Event):
+def between_tokens(cancel: threading.Event):
+    """Checked after every token: stop once `cancel` is set, and let other sessions' waiting steps run first."""
     from transformers import StoppingCriteria, StoppingCriteriaList
 
     class StopOnEvent(StoppingCriteria):
         def __call__(self, input_ids, scores, **kwargs):
+            pass_turn()
             return cancel.is_set()
 
     return StoppingCriteriaList([StopOnEvent()])
@@ -101,7 +105,10 @@ def _encode(loaded, prompts: list[str], max_new_tokens: int):
 
 
 class Stream:
-    """Iterates over text pieces as the model writes them; `stats` fills in as it goes."""
+    """Iterates over text pieces as the model writes them; `stats` fills in as it goes.
+
+    The generating thread takes the CPU turns of the request its creator works for, one token at a time, after
+    taking `lock` (so it never holds a turn while it waits for the lock); the reader only waits."""
 
     def __init__(self, loaded, prompt: str, settings: GenerationSettings, cancel: threading.Event,
                  extra: dict | None = None, lock=None):
@@ -118,19 +125,20 @@ class Stream:
             **enc,
             max_new_tokens=settings.max_new_tokens,
             streamer=_Tee(self._streamer, self._counter),
-            stopping_criteria=_stopper(cancel),
+            stopping_criteria=between_tokens(cancel),
             pad_token_id=loaded.tokenizer.pad_token_id,
             **settings.generate_kwargs(),
             **(extra or {}),  # e.g. adapter_names=[...] to pick a LoRA adapter for this call only
         )
 
         self._error: BaseException | None = None
+        request = current_request()
 
         def run():
             if not settings.greedy:
                 torch.manual_seed(settings.seed)
             try:
-                with lock or contextlib.nullcontext(), torch.inference_mode():
+                with lock or contextlib.nullcontext(), working_for(request), step(), torch.inference_mode():
                     loaded.model.generate(**kwargs)
             except BaseException as error:  # handed to the reader, which re-raises it
                 self._error = error
@@ -218,7 +226,7 @@ def generate_batch(
             out = loaded.model.generate(
                 **enc,
                 max_new_tokens=settings.max_new_tokens,
-                stopping_criteria=_stopper(cancel),
+                stopping_criteria=between_tokens(cancel),
                 pad_token_id=loaded.tokenizer.pad_token_id,
                 **settings.generate_kwargs(),
             )

@@ -151,13 +151,7 @@ def new_training_model(config: TrainConfig):
 
 
 def greedy(model, tokenizer, sentence: str, max_new_tokens: int = 48, instruction: str = INSTRUCTION) -> str:
-    import torch
-
-    prompt = tokenizer.apply_chat_template(messages_for(sentence, instruction), tokenize=False, add_generation_prompt=True)
-    enc = tokenizer(prompt, return_tensors="pt", add_special_tokens=False)
-    with torch.inference_mode():
-        out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id)
-    return tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True).strip()
+    return generate_messages(model, tokenizer, [messages_for(sentence, instruction)], ACTIVE, max_new_tokens)[0]
 
 
 def learning_rate_factor(step: int, config: "TrainConfig") -> float:
@@ -251,6 +245,7 @@ def serving_model(adapters: dict[str, Path]):
 
 
 BASE = "__base__"  # peft's name for "no adapter" in adapter_names
+ACTIVE = "__active__"  # no choice per call: the model as it is (a merged model, one in training)
 
 
 def generate(model, tokenizer, sentences: list[str], adapter: str | None, max_new_tokens: int = 64,
@@ -262,9 +257,15 @@ def generate(model, tokenizer, sentences: list[str], adapter: str | None, max_ne
 
 def generate_messages(model, tokenizer, conversations: list[list[dict]], adapter: str | None,
                       max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
-    """Greedy answers to whole conversations with one adapter (None = base), chosen per call with `adapter_names`."""
+    """Greedy answers to whole conversations with one adapter (None = base, ACTIVE = the model as it is),
+    chosen per call with `adapter_names`."""
+    import threading
+
     import torch
 
+    from lib.generation import between_tokens
+
+    choice = lambda rows: {} if adapter == ACTIVE else {"adapter_names": [adapter or BASE] * rows}  # noqa: E731
     outputs = []
     for start in range(0, len(conversations), batch_size):
         chunk = conversations[start : start + batch_size]
@@ -272,7 +273,8 @@ def generate_messages(model, tokenizer, conversations: list[list[dict]], adapter
         enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         with torch.inference_mode():
             out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                 pad_token_id=tokenizer.pad_token_id, adapter_names=[adapter or BASE] * len(chunk))
+                                 stopping_criteria=between_tokens(threading.Event()),
+                                 pad_token_id=tokenizer.pad_token_id, **choice(len(chunk)))
         outputs += [t.strip() for t in tokenizer.batch_decode(out[:, enc["input_ids"].shape[1]:],
                                                                skip_special_tokens=True)]
     return outputs
@@ -336,9 +338,7 @@ def merge_check(adapter_dir: Path, pairs: list[dict[str, str]]) -> dict:
     merged = model.merge_and_unload()
     with torch.inference_mode():
         after_logits = merged(**enc).logits
-        after = []
-        for sentence in sentences:
-            after.append(greedy(merged, tokenizer, sentence, 64))
+    after = [greedy(merged, tokenizer, sentence, 64) for sentence in sentences]
     return {"rows": [{"input": s, "adapter": b, "merged": a} for s, b, a in zip(sentences, before, after)],
             "same_text": before == after, "max_logit_diff": float((before_logits - after_logits).abs().max())}
 

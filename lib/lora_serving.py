@@ -7,7 +7,11 @@ That alone is not thread-safe: peft implements `adapter_names` with forward
 hooks it puts on the shared modules for the length of the call, so two calls at
 once see each other's hooks (tests/test_lora.py shows a base answer coming out
 adapted). So every generation, and every adapter added or removed, holds the
-server's lock for its whole length.
+server's lock for its whole length. A generation takes the lock before its CPU
+turns (which it passes on between tokens), never the other way round: a thread
+holding a turn while it waited for the lock would wait for the generation that
+waits for that turn. For the same reason a session's adapters are removed
+without waiting: when the lock is busy, the removal happens at its next taking.
 
 `SessionAdapters` owns one browser session's adapters: when the session's
 state is garbage-collected (the tab is gone), they are unloaded and their
@@ -24,6 +28,7 @@ import tempfile
 import threading
 import uuid
 import weakref
+from contextlib import contextmanager
 from pathlib import Path
 
 from lib import lora
@@ -42,32 +47,49 @@ class LoraServer:
         self.model, self.tokenizer = lora.serving_model(adapters)
         self.loaded = LoadedModel("SmolLM2 + LoRA", self.model, self.tokenizer, time.perf_counter() - started, False)
         self._lock = threading.RLock()
+        self._leaving: list[str] = []  # adapters to remove at the next taking of the lock
 
     @property
     def names(self) -> list[str]:
         return list(self.model.peft_config)
 
     def add(self, name: str, path: Path) -> None:
-        with self._lock:
+        with self._using():
             self.model.load_adapter(str(path), adapter_name=name)
             self.model.eval()
 
     def remove(self, name: str) -> None:
-        with self._lock:
+        """Remove an adapter now, or at the lock's next taking when it is busy (this may run in any thread)."""
+        self._leaving.append(name)
+        if self._lock.acquire(blocking=False):
+            try:
+                self._remove_leaving()
+            finally:
+                self._lock.release()
+
+    def _remove_leaving(self) -> None:  # with the lock held
+        while self._leaving:
+            name = self._leaving.pop()
             if name in self.model.peft_config:
                 self.model.delete_adapter(name)
+
+    @contextmanager
+    def _using(self):
+        with self._lock:
+            self._remove_leaving()
+            yield
 
     def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event, adapter: str | None):
         """A text stream from the base model (adapter None) or one adapter, chosen for this call only."""
         return stream_chat(self.loaded, messages, settings, cancel,
-                           extra={"adapter_names": [adapter or lora.BASE]}, lock=self._lock)
+                           extra={"adapter_names": [adapter or lora.BASE]}, lock=self._using())
 
     def generate(self, sentences: list[str], adapter: str | None) -> list[str]:
-        with step(), self._lock:
+        with self._using(), step():
             return lora.generate(self.model, self.tokenizer, sentences, adapter)
 
     def generate_messages(self, conversations: list[list[dict]], adapter: str | None) -> list[str]:
-        with step(), self._lock:
+        with self._using(), step():
             return lora.generate_messages(self.model, self.tokenizer, conversations, adapter)
 
 

@@ -11,7 +11,7 @@ import os
 import threading
 import time
 import uuid
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 
 import streamlit as st
 
@@ -58,7 +58,13 @@ def _request(cancel: threading.Event | None, note):
 
 
 def _waiting_note(note):
-    return lambda ahead: note.info(f"⏳ Waiting for a turn: {ahead} session(s) ahead of yours…")
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    def show(ahead: int) -> None:
+        # Only the page's own thread can draw; a helper thread waiting for a turn (a PyTorch stream's) cannot.
+        if get_script_run_ctx(suppress_warning=True) is not None:
+            note.info(f"⏳ Waiting for a turn: {ahead} session(s) ahead of yours…")
+    return show
 
 
 def _people_note(note) -> None:
@@ -218,9 +224,8 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
     """Stream an answer into the page, taking turns with other sessions. Problems become one clear message.
 
     `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend).
-    A PyTorch stream holds the CPU for its whole length; a stream whose model calls take their own turns (the
-    fast engine's batch) or run elsewhere says so (`steps_itself`) and is read without holding it, or it would
-    wait for the CPU its reader holds.
+    Every stream takes its own CPU turns (a PyTorch stream's thread one token at a time, the fast engine's
+    batch one step at a time) or none (a remote server), so it is read without holding one.
     """
     too_long = next((m for m in messages if len(m["content"]) > max_chars), None)
     if too_long is not None:
@@ -231,11 +236,11 @@ def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tu
     note = st.empty()
     try:
         start = start or sending_backend().stream
-        with _request(cancel, note) as request, ExitStack() as turn:
-            turn.enter_context(request.step())  # a PyTorch stream starts computing as it is created
+        with _request(cancel, note):
+            if scheduler().people > 1:
+                note.info(f"⏳ The CPU is answering {scheduler().people - 1} other session(s) too; yours starts "
+                          "as soon as it gets a turn…")
             stream = start(messages, generation_settings(), cancel)
-            if getattr(stream, "steps_itself", False):
-                turn.close()
             pieces: list[str] = []
             st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note),
                                                                       _redraw_every))

@@ -68,6 +68,35 @@ def step():
     return request.step() if request is not None else nullcontext()
 
 
+def pass_turn() -> None:
+    """Between two tokens of a long step (a PyTorch answer): let the steps other sessions wait with run first.
+
+    Raises InterruptedError when the request is cancelled while it waits to carry on."""
+    request = getattr(_here, "request", None)
+    if request is None or not getattr(_here, "depth", 0) or request.scheduler.one_at_a_time:
+        return
+    if not request.still_wanted():
+        if request.cancel is not None:
+            request.cancel.set()
+        raise InterruptedError("Nobody is waiting for this answer any more.")
+    request.scheduler._pass(request)
+
+
+def current_request() -> Request | None:
+    return getattr(_here, "request", None)
+
+
+@contextmanager
+def working_for(request: Request | None) -> Iterator[None]:
+    """Make a helper thread (one generating for a reader) take its turns as the reader's request."""
+    outer = getattr(_here, "request", None)
+    _here.request = request
+    try:
+        yield
+    finally:
+        _here.request = outer
+
+
 def still_wanted() -> bool:
     """Whether someone still waits for the calling thread's request (true outside one)."""
     request = getattr(_here, "request", None)
@@ -160,6 +189,14 @@ class Scheduler:
                 self._order.pop(req, None)
             raise
         req.first = False
+
+    def _pass(self, req: Request) -> None:
+        with self._lock:
+            if self._holder is not req or not self._waiting:
+                return
+            self._holder = None
+            self._grant_next()
+        self._acquire(req)
 
     def _ahead(self, req: Request) -> int:
         with self._lock:

@@ -52,8 +52,8 @@ count = runtime.count_slider("Held-out examples", 1, len(test), 40, "lora_eval_n
 state_key = f"lora_eval_{adapter}"
 if st.button("Evaluate base vs adapter", key="lora_eval_run"):
     with st.spinner(f"Generating {2 * count} answers…"):
-        st.session_state[state_key] = runtime.run_queued(lora.evaluate_with, server.generate, choices[adapter],
-                                                         test[:count])
+        st.session_state[state_key] = runtime.run_in_turns(lora.evaluate_with, server.generate, choices[adapter],
+                                                           test[:count])
 result = st.session_state.get(state_key) or (lora.precomputed(adapter) if adapter in lora.BUNDLED else None)
 if result is None:
     st.info("Press the button to measure this adapter.")

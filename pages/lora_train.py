@@ -64,7 +64,7 @@ def progress():
     if job.finished and not st.session_state.get("lt_settled"):
         if job.state == "done":
             name = f"mine #{len(runtime.session_adapters().adapters) + 1} (r={job.config.rank}, {job.config.steps} steps)"
-            runtime.run_queued(runtime.session_adapters().register, name, job.out_dir)
+            runtime.session_adapters().register(name, job.out_dir)  # not in a CPU turn: it waits for the LoRA lock
         st.session_state.lt_settled = True
         st.rerun()  # the whole page, so polling stops
     if job.state == "done":

@@ -57,7 +57,7 @@ def test_bundled_adapter_beats_the_base_model_by_fifty_points(server):
     assert result["lora"]["slot_f1"] > result["base"]["slot_f1"]
 
 
-def _run_threads(calls):
+def _run_threads(calls, timeout=300):
     results, errors = [None] * len(calls), []
 
     def worker(i, fn):
@@ -70,7 +70,8 @@ def _run_threads(calls):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=300)
+        thread.join(timeout=timeout)
+    assert not any(thread.is_alive() for thread in threads), "threads still running: a deadlock?"
     assert not errors
     return results
 
@@ -90,6 +91,60 @@ def test_base_and_adapter_stay_correct_when_threads_generate_at_once(server):
         lambda n=n: "".join(server.stream(lora.messages_for(sentences[0]), greedy, threading.Event(), n)).strip()
         for n in names])
     assert streamed == [expected[n][0] for n in names]
+
+
+def test_adapter_answers_take_turns_with_other_sessions_without_deadlock(server):
+    """Sessions on one scheduler: adapter batches and streams (which pass the CPU on between tokens while they
+    hold the LoRA lock) beside a session taking short steps, as the fast engine's batch does."""
+    from lib.generation import GenerationSettings
+    from lib.scheduler import Scheduler, step
+
+    sentences = [p["input"] for p in lora.load_pairs(lora.TEST_FILE)[:1]]
+    expected = {name: server.generate(sentences, name)[0] for name in (None, "viggo")}
+    scheduler, greedy, short_steps = Scheduler(), GenerationSettings(max_new_tokens=64), []
+
+    def in_session(owner, work):
+        with scheduler.request(owner):
+            return work()
+
+    def short_steps_session():
+        for _ in range(20):
+            with step():
+                free = server._lock.acquire(blocking=False)  # noqa: SLF001 - busy: an answer paused mid-way
+                if free:
+                    server._lock.release()  # noqa: SLF001
+                short_steps.append(not free)
+                threading.Event().wait(0.01)
+        return "done"
+
+    calls = [lambda: server.generate(sentences, "viggo")[0],
+             lambda: "".join(server.stream(lora.messages_for(sentences[0]), greedy, threading.Event(), None)).strip(),
+             lambda: "".join(server.stream(lora.messages_for(sentences[0]), greedy, threading.Event(), "viggo")).strip(),
+             lambda: server.generate(sentences, None)[0],
+             short_steps_session]
+    results = _run_threads([lambda i=i, c=c: in_session(f"s{i}", c) for i, c in enumerate(calls)], timeout=120)
+    assert results == [expected["viggo"], expected[None], expected["viggo"], expected[None], "done"]
+    assert len(short_steps) == 20 and any(short_steps)  # some short steps ran in the middle of an adapter answer
+
+
+def test_an_adapter_removed_while_the_server_is_busy_goes_at_its_next_use(server):
+    server.add("leaving", lora.BUNDLED["viggo"])
+    holding, release = threading.Event(), threading.Event()
+
+    def busy():
+        with server._using():  # noqa: SLF001 - an answer under way elsewhere
+            holding.set()
+            release.wait(timeout=10)
+
+    thread = threading.Thread(target=busy)
+    thread.start()
+    assert holding.wait(timeout=5)
+    server.remove("leaving")  # a session's clean-up: returns at once instead of waiting for the lock
+    assert "leaving" in server.names
+    release.set()
+    thread.join(timeout=5)
+    server.generate(["Is Portal 2 on Steam?"], None)
+    assert "leaving" not in server.names
 
 
 def test_short_training_lowers_the_loss_changes_the_output_and_registers_for_one_session(server, tmp_path):

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from lib.scheduler import Scheduler, step
+from lib.scheduler import Scheduler, pass_turn, step
 from lib.work_queue import QueueFull
 
 
@@ -68,6 +68,46 @@ def test_only_one_step_runs_at_a_time():
     for t in threads:
         t.join(timeout=20)
     assert peak[0] == 1
+
+
+def test_a_long_step_hands_the_cpu_on_between_tokens_while_others_wait():
+    scheduler, order, started, release = Scheduler(), [], threading.Event(), threading.Event()
+
+    def long_answer():  # what a PyTorch answer does: one step, pass_turn() after every token
+        with scheduler.request("A"), step():
+            for token in range(12):
+                order.append(("A", token))
+                if token == 0:
+                    started.set()
+                    release.wait(timeout=5)
+                threading.Event().wait(0.005)
+                pass_turn()
+
+    a = threading.Thread(target=long_answer)
+    a.start()
+    assert started.wait(timeout=5)
+    b = threading.Thread(target=_session, args=(scheduler, "B", 2, order))
+    b.start()
+    while scheduler.waiting < 1 and b.is_alive():
+        started.wait(timeout=0.001)
+    release.set()
+    a.join(timeout=10)
+    b.join(timeout=10)
+    assert len(order) == 14
+    b_positions = [i for i, (owner, _) in enumerate(order) if owner == "B"]
+    assert b_positions[0] == 1 and b_positions[1] < order.index(("A", 11))  # not after A's whole answer
+
+
+def test_pass_turn_keeps_the_cpu_when_nobody_waits_and_stops_an_answer_nobody_wants():
+    scheduler, wanted, cancel = Scheduler(), [True], threading.Event()
+    with scheduler.request("A", cancel, still_wanted=lambda: wanted[0]), step():
+        pass_turn()  # nobody waits: carries on at once, still holding the CPU
+        assert scheduler._holder is not None and scheduler.waiting == 0
+        wanted[0] = False  # the tab closed
+        with pytest.raises(InterruptedError):
+            pass_turn()
+    assert cancel.is_set() and scheduler._holder is None
+    pass_turn()  # outside a request (a CLI): nothing to do
 
 
 def test_a_step_inside_a_step_is_part_of_it_and_step_outside_a_request_runs_at_once():
