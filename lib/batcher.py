@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lib.generation import GenerationSettings
-from lib.scheduler import holds_turn, step, still_wanted
+from lib.scheduler import holds_turn, pass_turn, step, still_wanted
 
 KV = list[np.ndarray]  # per layer: key, value, each [rows, kv heads, length, head size]
 _END = object()
@@ -147,6 +147,12 @@ class Batcher:
         self.steps = 0  # batched model calls so far (tests read it)
         self.widest = 0  # the most rows one call has decoded
 
+    @property
+    def sessions(self) -> int:
+        """How many sessions have answers in the batch or waiting for it (the scheduler's weight for its steps)."""
+        with self._lock:
+            return len({r.owner for r in self._rows + self._pending})
+
     def submit(self, ids: list[int], settings: GenerationSettings, owner: str = "",
                cancel: threading.Event | None = None) -> Row:
         if holds_turn() and self.busy is not nullcontext:
@@ -172,9 +178,11 @@ class Batcher:
                 while not self._pending and not self._rows:
                     self._lock.wait()
             try:
-                with self.busy():
+                # One step held while there is work, handed on between model calls (pass_turn) to sessions
+                # that have used less of the CPU than the people in the batch.
+                with self.busy(), step():
                     while self._work():
-                        pass
+                        pass_turn()
             except BaseException as error:  # never leave a reader waiting: tell every row what happened
                 with self._lock:
                     rows = self._rows + self._pending + [r for r in [self._reading] if r is not None]

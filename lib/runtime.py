@@ -107,7 +107,7 @@ def _fast_model(activations: str) -> fast_engine.FastModel:
     if shared.one_at_a_time:  # the old way, kept for the benchmark's comparison: one answer at a time
         fast.batcher.max_rows = 1
     else:  # the batch is one piece of work on the shared CPU, taking turns with other pages' PyTorch work
-        fast.batcher.busy = lambda: shared.request(owner="")
+        fast.batcher.busy = lambda: shared.request(owner="", weight=lambda: fast.batcher.sessions)
     return fast
 
 

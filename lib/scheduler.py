@@ -3,25 +3,27 @@
 Two cores run one model step well and two badly, so the server runs one step at
 a time (each step uses both cores). What a step is depends on the work: one
 model call of the fast engine's batch (a token for every answer in it, 12–60 ms),
-one whole answer on the reference engine or a LoRA adapter, one embedding or
-chart job. A session opens a *request*, then takes a turn for each step:
+one token of a PyTorch answer (reference engine, LoRA adapters: `pass_turn()`
+after each token hands the CPU on while others wait), one embedding or chart
+job. A session opens a *request*, then takes a turn for each step:
 
     >>> with scheduler.request(owner="session-1", on_wait=show_place) as req:
     ...     for token in ...:
     ...         with step():           # the module function: this thread's request, or at once outside one
     ...             generator.generate_next_token()
 
-The next turn goes to the waiting session served longest ago, so a session
-running a long job step by step and a session asking one question alternate
-instead of the question waiting for the whole job. Steps are re-entrant: a
-step inside a step is part of it.
+The next turn goes to the waiting session that has used the least CPU time, so a
+session running a long job step by step and a session asking one question share
+the CPU instead of the question waiting for the whole job. A step that serves
+many sessions at once counts for less (`weight`). Steps are re-entrant: a step
+inside a step is part of it.
 
 `one_at_a_time=True` is the old way, kept for the benchmark's comparison: a
 request holds the CPU from its first step to its end.
 
 The fast engine's answers share one batch (see batcher.py), which takes its
-turns here as one piece of work with owner "" (not counted in `people`); its
-readers wait without holding a turn.
+turns here as one piece of work with owner "" (not counted in `people`) and the
+weight of the sessions it answers; its readers wait without holding a turn.
 """
 
 from __future__ import annotations
@@ -39,9 +41,9 @@ _here = threading.local()  # .request: the request this thread is working for; .
 
 class Request:
     def __init__(self, scheduler: Scheduler, owner: str, cancel: threading.Event | None,
-                 on_wait: Callable[[int], None], still_wanted: Callable[[], bool]):
+                 on_wait: Callable[[int], None], still_wanted: Callable[[], bool], weight: Callable[[], int]):
         self.scheduler, self.owner, self.cancel, self.on_wait = scheduler, owner, cancel, on_wait
-        self.still_wanted = still_wanted
+        self.still_wanted, self.weight = still_wanted, weight
         self.first = True
 
     @contextmanager
@@ -116,14 +118,19 @@ def current_owner() -> str:
 
 
 class Scheduler:
-    def __init__(self, max_requests: int = 64, one_at_a_time: bool = False, poll_s: float = 0.25):
-        self.max_requests, self.one_at_a_time, self.poll_s = max_requests, one_at_a_time, poll_s
+    def __init__(self, max_requests: int = 64, one_at_a_time: bool = False, poll_s: float = 0.25,
+                 clock: Callable[[], float] = time.monotonic):
+        self.max_requests, self.one_at_a_time, self.poll_s, self.clock = max_requests, one_at_a_time, poll_s, clock
         self._lock = threading.Lock()
         self._holder: Request | None = None
         self._waiting: dict[Request, threading.Event] = {}
         self._order: dict[Request, int] = {}
         self._requests: list[Request] = []
-        self._served: dict[str, float] = {}  # owner → when its last turn began
+        # owner → CPU seconds its turns have used, each divided by how many sessions the turn served
+        # (`weight`): the next turn goes to the least. The batch's step answers a dozen people at once, so it
+        # counts as a twelfth of a step, and a session's long job cannot take half the CPU from twelve chats.
+        self._used: dict[str, float] = {}
+        self._granted_at = 0.0
         self._tickets = itertools.count()
 
     @property
@@ -143,10 +150,12 @@ class Scheduler:
     @contextmanager
     def request(self, owner: str, cancel: threading.Event | None = None,
                 on_wait: Callable[[int], None] = lambda _ahead: None,
-                still_wanted: Callable[[], bool] = lambda: True) -> Iterator[Request]:
+                still_wanted: Callable[[], bool] = lambda: True,
+                weight: Callable[[], int] = lambda: 1) -> Iterator[Request]:
         """Work for `owner` (a session); `on_wait(sessions_ahead)` is called while its first turn waits, and
-        once `still_wanted()` is false its next step raises InterruptedError instead of taking a turn."""
-        req = Request(self, owner, cancel, on_wait, still_wanted)
+        once `still_wanted()` is false its next step raises InterruptedError instead of taking a turn.
+        `weight()`: how many sessions one of its steps serves (the fast engine's batch: the people in it)."""
+        req = Request(self, owner, cancel, on_wait, still_wanted, weight)
         with self._lock:
             if len(self._requests) >= self.max_requests:
                 raise QueueFull(f"The server is busy: {len(self._requests)} requests are in progress. "
@@ -166,9 +175,12 @@ class Scheduler:
             _here.request = outer
             with self._lock:
                 self._requests.remove(req)
+                if all(r.owner != owner for r in self._requests):
+                    self._used.pop(owner, None)  # back later, it starts level with the others (see _enter)
 
     def _acquire(self, req: Request) -> None:
         with self._lock:
+            self._enter(req)
             if self._holder is None and not self._waiting:
                 self._grant(req)
                 return
@@ -191,8 +203,16 @@ class Scheduler:
         req.first = False
 
     def _pass(self, req: Request) -> None:
+        """Hand the CPU on only to a session that has used less than this one; otherwise carry on.
+
+        (A step that ends hands the CPU to whoever waits, as this request is not waiting at that moment; so
+        work that goes on for many steps holds one step and passes it on here, where both sides are known.)"""
         with self._lock:
-            if self._holder is not req or not self._waiting:
+            if self._holder is not req:
+                return
+            self._charge(req)
+            mine = self._used[req.owner]
+            if not any(self._used.get(r.owner, 0.0) < mine for r in self._waiting):
                 return
             self._holder = None
             self._grant_next()
@@ -200,26 +220,39 @@ class Scheduler:
 
     def _ahead(self, req: Request) -> int:
         with self._lock:
-            mine = self._served.get(req.owner, -1.0)
-            ahead = {r.owner for r in self._waiting if r.owner != req.owner and self._served.get(r.owner, -1.0) <= mine}
+            mine = self._used.get(req.owner, 0.0)
+            ahead = {r.owner for r in self._waiting if r.owner != req.owner and self._used.get(r.owner, 0.0) <= mine}
             return len(ahead) + (self._holder is not None)
+
+    def _enter(self, req: Request) -> None:  # with the lock held
+        """A session that was idle starts level with the least-served active one: no credit saved up while idle."""
+        if req.owner not in self._used:  # forgotten when its last request ended
+            active = [self._used[r.owner] for r in self._requests if r.owner != req.owner and r.owner in self._used]
+            self._used[req.owner] = min(active, default=0.0)
 
     def _release(self, req: Request) -> None:
         with self._lock:
             if self._holder is req:
                 self._holder = None
+                self._charge(req)
                 self._grant_next()
+
+    def _charge(self, req: Request) -> None:  # with the lock held
+        now = self.clock()
+        self._used[req.owner] = self._used.get(req.owner, 0.0) + (now - self._granted_at) / max(1, req.weight())
+        self._granted_at = now
 
     def _grant(self, req: Request) -> None:  # with the lock held
         self._holder = req
-        self._served[req.owner] = time.monotonic()
+        self._granted_at = self.clock()
+        self._used.setdefault(req.owner, 0.0)
         req.first = False
 
     def _grant_next(self) -> None:  # with the lock held
         if not self._waiting:
             return
-        # The session served longest ago goes next; within a session, the request that asked first.
-        chosen = min(self._waiting, key=lambda r: (self._served.get(r.owner, -1.0), self._order[r]))
+        # The session that has used the least goes next; within a session, the request that asked first.
+        chosen = min(self._waiting, key=lambda r: (self._used.get(r.owner, 0.0), self._order[r]))
         wake = self._waiting.pop(chosen)
         self._order.pop(chosen)
         self._grant(chosen)

@@ -98,6 +98,44 @@ def test_a_long_step_hands_the_cpu_on_between_tokens_while_others_wait():
     assert b_positions[0] == 1 and b_positions[1] < order.index(("A", 11))  # not after A's whole answer
 
 
+def test_a_step_serving_many_sessions_counts_for_less():
+    """Weighted by CPU time: a batch answering 4 people makes 4 tokens for each step of a one-person job."""
+    now, order = [0.0], []
+    scheduler = Scheduler(clock=lambda: now[0])
+    started = threading.Event()
+
+    def batch():
+        with scheduler.request("", weight=lambda: 4), step():
+            started.set()
+            for token in range(40):
+                now[0] += 1.0  # every model call takes one unit of time
+                order.append("batch")
+                while token == 0 and scheduler.waiting < 1:  # the job has asked
+                    threading.Event().wait(0.001)
+                threading.Event().wait(0.001)
+                pass_turn()
+
+    def job():
+        with scheduler.request("job") as request:
+            for _ in range(8):
+                with request.step():
+                    now[0] += 1.0
+                    order.append("job")
+
+    threads = [threading.Thread(target=batch)]
+    threads[0].start()
+    assert started.wait(timeout=5)
+    threads.append(threading.Thread(target=job))
+    threads[1].start()
+    for t in threads:
+        t.join(timeout=20)
+    assert order.count("job") == 8 and order.count("batch") == 40
+    turns = "".join(o[0] for o in order)
+    runs = turns[: turns.rindex("b")].split("j")[1:-1]  # the batch's tokens between two of the job's steps
+    # At least its four (more when the job's thread was slow to ask again); with equal weights, one.
+    assert len(runs) >= 3 and all(len(run) >= 4 for run in runs), turns
+
+
 def test_pass_turn_keeps_the_cpu_when_nobody_waits_and_stops_an_answer_nobody_wants():
     scheduler, wanted, cancel = Scheduler(), [True], threading.Event()
     with scheduler.request("A", cancel, still_wanted=lambda: wanted[0]), step():
