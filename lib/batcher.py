@@ -23,8 +23,9 @@ own seeded generator.
 
 Fair: when more answers wait than rows are free, the next row goes to the
 session with the fewest rows in the batch, so one session's 60-item evaluation
-cannot crowd out another's question. Every model call is one turn on the shared
-scheduler (`busy` and `scheduler.step`), so other pages' PyTorch work takes turns with the batch.
+cannot crowd out another's question. On the shared scheduler, reading a prompt is
+a turn of the session that asked, and decoding is the batch's own work (`busy`),
+counted for the people in it; other pages' PyTorch work takes turns with both.
 
 Rows are padded to the longest, so a row joins only while rows × longest stays
 under `max_padded_tokens`; a long conversation among short questions waits for
@@ -38,7 +39,6 @@ from __future__ import annotations
 
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from lib.generation import GenerationSettings
-from lib.scheduler import holds_turn, pass_turn, step, still_wanted
+from lib.scheduler import Request, current_request, holds_turn, pass_turn, step, still_wanted, working_for
 
 KV = list[np.ndarray]  # per layer: key, value, each [rows, kv heads, length, head size]
 _END = object()
@@ -95,6 +95,7 @@ class Row:
     done: bool = False  # the reader has been told the answer ended
     rng: np.random.Generator | None = None
     kv: KV | None = None  # the prompt's keys and values, between reading it and joining the batch
+    request: Request | None = None  # the asker's scheduler request: reading the prompt is one of its turns
 
     def tokens_as_they_come(self, poll_s: float = 0.25) -> Iterator[int]:
         """The answer's tokens (not the end-of-turn one). Leaving early, or the reader's session going, cancels it."""
@@ -159,7 +160,7 @@ class Batcher:
             # The batch's thread would wait for the turn this thread holds while this thread waits for it.
             raise RuntimeError("An answer from the shared batch was asked for while holding a turn on the CPU; "
                                "read it outside scheduler steps (see runtime.stream_answer).")
-        row = Row(list(ids), settings, owner, cancel or threading.Event())
+        row = Row(list(ids), settings, owner, cancel or threading.Event(), request=current_request())
         if not settings.greedy:
             row.rng = np.random.default_rng(settings.seed)
         with self._lock:
@@ -178,11 +179,9 @@ class Batcher:
                 while not self._pending and not self._rows:
                     self._lock.wait()
             try:
-                # One step held while there is work, handed on between model calls (pass_turn) to sessions
-                # that have used less of the CPU than the people in the batch.
-                with self.busy(), step():
-                    while self._work():
-                        pass_turn()
+                with self.busy() as batch:
+                    while self._work(batch):
+                        pass
             except BaseException as error:  # never leave a reader waiting: tell every row what happened
                 with self._lock:
                     rows = self._rows + self._pending + [r for r in [self._reading] if r is not None]
@@ -191,24 +190,37 @@ class Batcher:
                 for row in rows:
                     row.queue.put(error if isinstance(error, Exception) else RuntimeError(str(error)))
 
-    def _work(self) -> bool:
-        """Let waiting answers in, then one token for every row; False once there is nothing left to do."""
+    def _work(self, batch: Request | None) -> bool:
+        """Let waiting answers in, then tokens for every row until one can join; False once there is nothing to do.
+
+        A prompt is read in a turn of its asker's request, so the CPU it takes counts for that session (an
+        evaluation's hundred prompts for it alone, not for the people in the batch). Decoding holds one turn of
+        the batch's own, handed on between model calls (pass_turn) to sessions that used less CPU time."""
         self._drop_finished()
         joining: list[Row] = []
         while (row := self._next_pending(self._rows + joining)) is not None:
             self._reading = row
-            if self._read_prompt(row):
-                joining.append(row)
+            try:
+                with working_for(row.request or batch), step():
+                    if self._read_prompt(row):
+                        joining.append(row)
+            except InterruptedError:  # the asker went while waiting for its turn
+                self._end(row)
             self._reading = None
         if joining:
             self._join(joining)
         if not self._rows:
             with self._lock:
                 return bool(self._pending)
-        self._decode()
-        return True
+        with step():
+            while True:
+                self._decode()
+                self._drop_finished()
+                if not self._rows or self._next_pending(self._rows, take=False) is not None:
+                    return True
+                pass_turn()
 
-    def _next_pending(self, batch: list[Row]) -> Row | None:
+    def _next_pending(self, batch: list[Row], take: bool = True) -> Row | None:
         """The next answer to let in: the first from the session with the fewest rows in the batch."""
         with self._lock:
             for row in [r for r in self._pending if r.cancelled()]:
@@ -228,7 +240,8 @@ class Batcher:
             # nobody overtakes it meanwhile.
             if batch and (len(batch) + 1) * max(longest, len(row.ids)) > self.max_padded_tokens:
                 return None
-            self._pending.remove(row)
+            if take:
+                self._pending.remove(row)
             return row
 
     def _read_prompt(self, row: Row) -> bool:
@@ -242,8 +255,7 @@ class Batcher:
                 break
             shared += 1
         past = [np.ascontiguousarray(a[:, :, :shared]) for a in kept] if shared else self.decoder.empty()
-        with step():
-            logits, present = self.decoder(np.array([row.ids[shared:]]), [len(row.ids)], past)
+        logits, present = self.decoder(np.array([row.ids[shared:]]), [len(row.ids)], past)
         self._read = (row.ids, present) if len(row.ids) <= KEEP_READ_TOKENS else ([], [])
         row.length = len(row.ids)
         row.kv = present
@@ -267,8 +279,7 @@ class Batcher:
 
     def _decode(self) -> None:
         lengths = [r.length + 1 for r in self._rows]
-        with step():
-            logits, self._past = self.decoder(np.array([[r.last] for r in self._rows]), lengths, self._past)
+        logits, self._past = self.decoder(np.array([[r.last] for r in self._rows]), lengths, self._past)
         self.steps += 1
         self.widest = max(self.widest, len(self._rows))
         for row, length, row_logits in zip(self._rows, lengths, logits):

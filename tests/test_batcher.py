@@ -105,3 +105,25 @@ def test_pick_is_greedy_at_zero_temperature_and_keeps_only_the_nucleus_when_samp
     assert {b.pick(logits, hot, rng) for _ in range(50)} == {0}  # 0.6 alone reaches top_p 0.5
     wide = g.GenerationSettings(temperature=1.0, top_p=0.85)
     assert {b.pick(logits, wide, rng) for _ in range(200)} == {0, 1}  # 0.6 + 0.3 reach 0.85; 0.1 never drawn
+
+
+def test_reading_a_prompt_is_the_askers_turn_and_decoding_the_batchs(fast_model, private):
+    """On a scheduler: each prompt read counts for the session that asked; decoding counts for the batch."""
+    from lib.scheduler import Scheduler
+
+    scheduler, asked = Scheduler(), []
+    private.busy = lambda: scheduler.request(owner="", weight=lambda: private.sessions)
+    owners, read_by = {}, []
+    real_read = private._read_prompt
+
+    def read(row):  # which request holds the CPU while this prompt is read
+        read_by.append((row.owner, scheduler._holder.owner))
+        return real_read(row)
+
+    private._read_prompt = read
+    for owner, question in [("evaluation", QUESTIONS[0]), ("chat", QUESTIONS[1])]:
+        with scheduler.request(owner):
+            asked.append(private.submit(ids(fast_model, question), SETTINGS, owner=owner))
+            owners[owner] = list(asked[-1].tokens_as_they_come())
+    assert read_by == [("evaluation", "evaluation"), ("chat", "chat")]
+    assert all(owners.values()) and private.steps > 0
