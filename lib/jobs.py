@@ -15,8 +15,8 @@ streamed; measured here, a training thread beside one busy Python thread made 7
 steps where it made 44 alone. A child process has a lock of its own.
 
 Why pauses: the server has two cores. While someone waits for an answer, the run
-holds still between two steps (`pause_when()` is checked every 0.1 s), so a chat
-stays as quick as without training; the page says so.
+holds still between two steps (`pause_when()` is checked every 0.1 s), or before
+it starts, so a chat stays as quick as without training; the page says so.
 
 A run nobody watches is cancelled: the page calls `seen()` on each poll, and a
 run not seen for `grace_s` (tab closed, page left) frees the trainer for others.
@@ -43,6 +43,11 @@ POLL_S = 0.1
 def _child(work: Callable, args: tuple, events, cancel, pause) -> None:
     """Runs in the training process: forwards each step to the server and holds still while paused."""
     import os
+
+    # Starting (importing torch, loading a model) takes the CPU for seconds, longer on a busy machine: it waits
+    # too. Measured in the workshop benchmark: a LoRA run starting beside 13 chats took half a core for 40 s.
+    while pause.is_set() and not cancel.is_set():
+        time.sleep(POLL_S)
 
     # Threads that sleep, not spin, while they wait for each other: a training step is hundreds of tiny
     # operations, and with the server and browsers taking slices of the same two cores, spinning threads
@@ -125,6 +130,8 @@ class BackgroundJob:
         # spawn, not fork: forking a server that runs threads (and onnxruntime's pools) can deadlock the child.
         ctx = multiprocessing.get_context("spawn")
         events, cancel, pause = ctx.Queue(), ctx.Event(), ctx.Event()
+        self.paused = bool(self._pause_when())
+        (pause.set if self.paused else pause.clear)()
         child = ctx.Process(target=_child, args=(work, args, events, cancel, pause), daemon=True)
         _start_without_main(child)
         cancelled_at = None

@@ -1,6 +1,8 @@
 """Training runs in a process of their own: progress, pause, cancel, abandonment, failure (tiny model)."""
 
 import threading
+import types
+from pathlib import Path
 
 from lib import tinylm
 from lib.jobs import BackgroundJob
@@ -50,6 +52,24 @@ def test_a_watched_run_pauses_between_steps_goes_on_when_released_and_stops_on_c
     job.wait(timeout=10)
     watching.set()
     assert job.state == "cancelled" and not job.abandoned and not job.paused and queue.busy == 0
+
+
+def _mark_started(path: str, on_step, cancel):  # a training run's work, reduced to saying it has begun
+    Path(path).write_text("started", encoding="utf-8")
+    on_step(1, 0.0, None)
+    return types.SimpleNamespace(cancelled=False, losses=[0.0])
+
+
+def test_a_run_asked_for_while_others_are_answered_does_not_even_start(tmp_path):
+    pause, started = threading.Event(), tmp_path / "started"
+    pause.set()  # someone is being answered when the run is asked for
+    job = BackgroundJob(_mark_started, (str(started),), WorkQueue(), pause_when=pause.is_set)
+    assert _until(lambda: job.paused, timeout=10)
+    threading.Event().wait(3.0)  # the time a process takes to start and reach its work, several times over
+    assert not started.exists() and not job.finished
+    pause.clear()
+    job.wait(timeout=60)
+    assert job.state == "done" and started.exists()
 
 
 def test_a_run_nobody_watches_is_cancelled_and_frees_the_trainer():
