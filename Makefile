@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run workshop test bench setup clean
+.PHONY: run workshop test bench results setup clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ workshop: setup
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
+
+# Every result the pages show, made again from the code (data/experiments.json lists them): about 20 minutes.
+results: setup
+	$(BIN)/python -m lib.experiments
 
 bench: setup
 	$(BIN)/python bench/run.py --json

@@ -1,11 +1,15 @@
 """Router: page config, the shared sidebar, and the navigation grouped the way the talk runs."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from lib import runtime
 from lib import settings as lab_settings
 
-st.set_page_config(page_title="Customizing LLMs — a lab", page_icon=":material/science:", layout="wide")
+# A file of our own, not ":material/…": the browser fetches Material favicons from fonts.gstatic.com.
+st.set_page_config(page_title="Customizing LLMs — a lab", page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
+                   layout="wide")
 
 PAGES = {
     "": [st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True)],
@@ -28,7 +32,7 @@ PAGES = {
     ],
 }
 
-ENGINE_LABELS = {"fast": "fast: 4-bit, onnxruntime-genai", "fastest": "fastest: 4-bit, int8 activations (lossy)",
+ENGINE_LABELS = {"fast": "fast: 4-bit, onnxruntime (batched)", "fastest": "fastest: 4-bit, int8 activations (lossy)",
                  "reference": "reference: float32, PyTorch"}
 
 PRESENTER_CSS = """<style>

@@ -1,6 +1,6 @@
 """LoRA benchmark, one run: `python bench/lora.py --json`.
 
-- step_ratio: seconds per training step of lib.lora.train over a plain PEFT loop (same model, settings, batches);
+- step_ratio: seconds per training step of lib.lora_training.train over a plain PEFT loop (same model, settings, batches);
 - switch_ms: extra time of a call that changes adapter (base ↔ viggo) over one that keeps it;
 - live_*: the page's default training run (TrainConfig()), its wall time and held-out exact match on 40 pairs.
 """
@@ -22,27 +22,27 @@ def main() -> None:
 
     import torch
 
-    from lib import lora
+    from lib import lora, lora_training
     from lib.lora_serving import LoraServer
 
     pairs = lora.load_pairs(lora.TRAIN_FILE)
     steps = 8
-    config = lora.TrainConfig(steps=steps, sample_every=10_000)
+    config = lora_training.TrainConfig(steps=steps, sample_every=10_000)
 
-    # Plain PEFT loop: the same batches lib.lora.train draws (same seed), nothing else.
-    model, tokenizer = lora.new_training_model(config)
+    # Plain PEFT loop: the same batches lib.lora_training.train draws (same seed), nothing else.
+    model, tokenizer = lora_training.new_training_model(config)
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=config.learning_rate)
     rng = random.Random(config.seed)
     model.train()
     started = time.perf_counter()
     for _ in range(steps):
-        loss = model(**lora._batch(tokenizer, rng.sample(pairs, config.batch_size))).loss
+        loss = model(**lora_training._batch(tokenizer, rng.sample(pairs, config.batch_size))).loss
         loss.backward()
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
     plain = (time.perf_counter() - started) / steps
     with tempfile.TemporaryDirectory() as tmp:
-        ours = lora.train(config, pairs, Path(tmp), model_and_tokenizer=lora.new_training_model(config)).seconds / steps
+        ours = lora_training.train(config, pairs, Path(tmp), model_and_tokenizer=lora_training.new_training_model(config)).seconds / steps
 
         server = LoraServer(lora.BUNDLED)
         probe = [lora.load_pairs(lora.TEST_FILE)[0]["input"]]
@@ -55,9 +55,9 @@ def main() -> None:
         same = statistics.median(timed("viggo") for _ in range(8))
         switching = statistics.median(timed(name) for name in ["viggo", None] * 4)
 
-        live = lora.TrainConfig()
+        live = lora_training.TrainConfig()
         t = time.perf_counter()
-        log = lora.train(live, pairs, Path(tmp) / "live")
+        log = lora_training.train(live, pairs, Path(tmp) / "live")
         live_s = time.perf_counter() - t
         server.add("live", Path(tmp) / "live")
         test = lora.load_pairs(lora.TEST_FILE)[:40]

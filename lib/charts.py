@@ -99,8 +99,8 @@ def scoreboard_ladder(summary: list[dict], references: list[dict]) -> go.Figure:
     fig.add_trace(go.Bar(
         x=[r["exact_match"] for r in summary], y=names, orientation="h", name="exact match (ours)",
         marker_color=PALETTE[0], text=[f"{r['exact_match']:.0%}" for r in summary], textposition="outside",
-        error_x={"type": "data", "symmetric": False, "array": [r["em_max"] - r["exact_match"] for r in summary],
-                 "arrayminus": [r["exact_match"] - r["em_min"] for r in summary]},
+        error_x={"type": "data", "symmetric": False, "array": [r["exact_match_max"] - r["exact_match"] for r in summary],
+                 "arrayminus": [r["exact_match"] - r["exact_match_min"] for r in summary]},
     ))
     fig.add_trace(go.Scatter(x=[r["slot_f1"] for r in summary], y=names, mode="markers", name="slot F1 (ours)",
                              marker={"symbol": "diamond", "size": 13, "color": "#111111"}))
@@ -111,3 +111,17 @@ def scoreboard_ladder(summary: list[dict], references: list[dict]) -> go.Figure:
     return fig.update_layout(height=120 + 42 * (len(names) + len(references)), xaxis={"range": [0, 1.12],
                              "tickformat": ".0%"}, yaxis={"autorange": "reversed"}, barmode="overlay",
                              legend={"orientation": "h", "y": -0.15})
+
+
+def weight_picture(matrix: np.ndarray, title: str) -> go.Figure:
+    """A corner of a weight matrix as a heat map (red positive, blue negative)."""
+    return (px.imshow(matrix, color_continuous_scale="RdBu_r", title=title, aspect="equal")
+            .update_layout(height=340, margin={"l": 0, "r": 0, "t": 40, "b": 0}))
+
+
+def singular_values(delta: np.ndarray, rank: int, shown: int = 24) -> go.Figure:
+    """The largest singular values of a LoRA update: only `rank` of them are not zero."""
+    values = np.linalg.svd(delta, compute_uv=False)[:shown]
+    return (px.bar(x=np.arange(1, len(values) + 1), y=values, labels={"x": "singular value #", "y": "size"},
+                   title=f"ΔW has only {rank} non-zero singular values: that is what 'low rank' means")
+            .update_layout(height=300))

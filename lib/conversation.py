@@ -31,6 +31,16 @@ def fit_window(messages: Messages, prompt_tokens: Callable[[Messages], int], lim
                      f"{limit}-token window. Shorten it or widen the window.")
 
 
+def window_view(messages: Messages, prompt_tokens: Callable[[Messages], int], limit: int,
+                reserve: int) -> tuple[Messages, list[int]]:
+    """What the next turn would send, for showing: as fit_window, or when even the last message does not fit,
+    that message alone with everything before it (but the system message) marked as dropped."""
+    try:
+        return fit_window(messages, prompt_tokens, limit, reserve)
+    except ValueError:
+        return messages[-1:], list(range(1, len(messages) - 1))
+
+
 def tokens_per_message(messages: Messages, prompt_tokens: Callable[[Messages], int]) -> list[int]:
     """Tokens each message adds to the prompt, template markers included (differences of prefix lengths)."""
     counts, previous = [], prompt_tokens([])

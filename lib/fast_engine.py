@@ -39,7 +39,7 @@ from lib.generation import GenerationSettings, GenerationStats, Messages, check_
 from lib.scheduler import current_owner
 
 # activations → what the sidebar calls it. "exact" keeps the float32 path's accuracy; "int8" is faster and lossy.
-LABELS = {"exact": "fast: 4-bit weights, onnxruntime-genai", "int8": "fastest: 4-bit weights, int8 activations (lossy)"}
+LABELS = {"exact": "fast: 4-bit weights, onnxruntime (batched)", "int8": "fastest: 4-bit weights, int8 activations (lossy)"}
 
 
 @dataclass(frozen=True)

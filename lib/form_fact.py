@@ -12,7 +12,7 @@ on (data/form/generate.py): exactly two lines, "Answer: <short phrase>" and
 contain the expected string.
 
 CLI: `python -m lib.form_fact train` (the bundled form adapter) and
-`python -m lib.form_fact eval [--save] --json` (all sample questions, four ways).
+`python -m lib.form_fact eval [--limit N] [--engine E] [--save PATH] --json` (the sample questions, four ways).
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ import argparse
 import json
 import re
 import sys
+from pathlib import Path
 from dataclasses import dataclass
 
-from lib import lora, rag
+from lib import lora, lora_training, rag
 from lib.models import REPO_ROOT
 
 ADAPTER = lora.ADAPTER_DIR / "form"
 TRAIN_FILE = REPO_ROOT / "data" / "form" / "train.jsonl"
-RESULT_FILE = REPO_ROOT / "data" / "results" / "form_fact.json"
 FORM = re.compile(r"^Answer: (?P<answer>[^\n]{1,100})\nSource: (?:\[\d+\]|none)$")
 MAX_ANSWER_WORDS = 12
 K = 3  # passages retrieved; the adapter was trained on prompts with 2-4
@@ -44,7 +44,7 @@ class Way:
 
 WAYS = (Way("Base", False, None), Way("Base + RAG", True, None), Way("Form adapter", False, "form"),
         Way("Form adapter + RAG", True, "form"))
-TRAIN_CONFIG = lora.TrainConfig(steps=120, batch_size=4, examples=900, sample_every=20,
+TRAIN_CONFIG = lora_training.TrainConfig(steps=120, batch_size=4, examples=900, sample_every=20,
                                 instruction=rag.SYSTEM_PROMPT)
 
 
@@ -73,9 +73,17 @@ def evaluate(index: rag.Index, questions: list[dict], generate, progress=lambda 
         rows += [{"way": way.name, "question": q["question"], "fact_expected": q["answer"], "output": o, **score(o, q["answer"])}
                  for q, o in zip(questions, outputs)]
         progress(done / len(WAYS))
-    summary = [{"way": w.name, "fact": sum(r["fact"] for r in rows if r["way"] == w.name) / len(questions),
-                "form": sum(r["form"] for r in rows if r["way"] == w.name) / len(questions)} for w in WAYS]
-    return {"questions": len(questions), "k": K, "summary": summary, "rows": rows}
+    return {"questions": len(questions), "k": K, "summary": summarize(rows), "rows": rows}
+
+
+def summarize(rows: list[dict]) -> list[dict]:
+    """Per way: the share of answers with the fact, and with the form."""
+    out = []
+    for way in WAYS:
+        mine = [r for r in rows if r["way"] == way.name]
+        out.append({"way": way.name, "fact": sum(r["fact"] for r in mine) / len(mine),
+                    "form": sum(r["form"] for r in mine) / len(mine)})
+    return out
 
 
 def generator(fast, server):
@@ -92,20 +100,19 @@ def generator(fast, server):
     return generate
 
 
-def precomputed() -> dict | None:
-    return json.loads(RESULT_FILE.read_text(encoding="utf-8")) if RESULT_FILE.is_file() else None
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.form_fact", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("train", help=f"train the bundled form adapter into {ADAPTER.relative_to(REPO_ROOT)}")
     ev = sub.add_parser("eval", help="the sample questions answered four ways, scored for fact and form")
-    ev.add_argument("--save", action="store_true")
+    ev.add_argument("--limit", type=int, default=None, help="only the first N sample questions")
+    ev.add_argument("--engine", choices=("fast", "fastest", "reference"), default="fast",
+                    help="the engine of the ways without the adapter (the adapter runs on PyTorch)")
+    ev.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
     ev.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     if args.command == "train":
-        log = lora.train(TRAIN_CONFIG, lora.load_pairs(TRAIN_FILE), ADAPTER,
+        log = lora_training.train(TRAIN_CONFIG, lora.load_pairs(TRAIN_FILE), ADAPTER,
                          on_step=lambda s, loss, sample: print(f"step {s} loss {loss:.3f}" + (f" | {sample!r}" if sample else ""),
                                                                file=sys.stderr, flush=True))
         print(json.dumps({"out": str(ADAPTER), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
@@ -113,13 +120,16 @@ def main(argv: list[str] | None = None) -> None:
     from lib import backends, models
     from lib.lora_serving import LoraServer
 
-    server, fast = LoraServer({"form": ADAPTER}), backends.bundled("fast")
+    server, fast = LoraServer({"form": ADAPTER}), backends.bundled(args.engine)
     index = rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), models.load_embeddings())
-    result = evaluate(index, rag.load_questions(rag.SAMPLE_QUESTIONS), generator(fast, server))
+    questions = rag.load_questions(rag.SAMPLE_QUESTIONS)[: args.limit]
+    result = evaluate(index, questions, generator(fast, server))
     result |= {"engines": {"base": fast.engine, "adapter": "float32, PyTorch + LoRA"},
-               "max_new_tokens": ANSWER_TOKENS, "decoding": "greedy", "command": "python -m lib.form_fact eval --save"}
+               "max_new_tokens": ANSWER_TOKENS, "decoding": "greedy",
+               "command": "python -m lib.form_fact " + " ".join(argv or []),
+               "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": len(questions)}}
     if args.save:
-        RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+        args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(result["summary"]) if args.json else json.dumps(result["summary"], indent=2))
 
 

@@ -17,7 +17,7 @@ without waiting: when the lock is busy, the removal happens at its next taking.
 state is garbage-collected (the tab is gone), they are unloaded and their
 files deleted.
 
-`TrainingJob` runs `lora.train` in a process of its own (see `jobs.py`), waiting
+`TrainingJob` runs `lora_training.train` in a process of its own (see `jobs.py`), waiting
 its turn on a queue (one training at a time per server) and exposing progress for a page to poll.
 """
 
@@ -31,7 +31,7 @@ import weakref
 from contextlib import contextmanager
 from pathlib import Path
 
-from lib import lora
+from lib import lora, lora_training
 from lib.generation import GenerationSettings, Messages, stream_chat
 from lib.jobs import BackgroundJob
 from lib.models import LoadedModel
@@ -122,6 +122,6 @@ class SessionAdapters:
 class TrainingJob(BackgroundJob):
     """A LoRA training run in its own process; the page reads its fields to draw progress."""
 
-    def __init__(self, config: lora.TrainConfig, pairs: list[dict], out_dir: Path, queue: WorkQueue, **options):
+    def __init__(self, config: lora_training.TrainConfig, pairs: list[dict], out_dir: Path, queue: WorkQueue, **options):
         self.config, self.out_dir = config, out_dir
-        super().__init__(lora.train, (config, pairs, out_dir), queue, "lora-train", **options)
+        super().__init__(lora_training.train, (config, pairs, out_dir), queue, "lora-train", **options)

@@ -65,6 +65,12 @@ def nearest_in_picture(projection: Projection, query_point: np.ndarray, k: int) 
     return [int(i) for i in np.argsort(distances)[:k]]
 
 
+def map_agreement(projection: Projection, query_point: np.ndarray, true_chunks: list[int]) -> tuple[list[int], float]:
+    """The chunks nearest the question on the map, and the share of the true top-k among them."""
+    near = nearest_in_picture(projection, query_point, len(true_chunks))
+    return near, len(set(true_chunks) & set(near)) / max(len(true_chunks), 1)
+
+
 def warm_up() -> None:
     """Compile UMAP's numba kernels (fit and transform) on throwaway data."""
     rng = np.random.default_rng(0)

@@ -19,17 +19,15 @@ import argparse
 import html
 import json
 import random
-import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from lib import scorers, tasks
+from lib import experiments, scorers, tasks
 from lib.tasks import Item, Task
 
 STEP_BY_STEP = "Let's think step by step."
-RESULTS_DIR = Path(__file__).resolve().parent.parent / "data" / "results" / "prompting"
 PART_COLOURS = {"template": "#e0e0e0", "instruction": "#fde2a6", "shot": "#cde7f7", "query": "#c9f0c9"}
 
 
@@ -111,17 +109,8 @@ def evaluate(task: Task, conditions: list[Condition], seeds: int,
 
 
 def summarize(rows: list[dict]) -> list[dict]:
-    """Mean accuracy per condition, with the spread (std, min, max) over seeds."""
-    out = []
-    for name in dict.fromkeys(r["condition"] for r in rows):
-        per_seed = {}
-        for r in (r for r in rows if r["condition"] == name):
-            per_seed.setdefault(r["seed"], []).append(r["score"])
-        accs = [statistics.mean(v) for v in per_seed.values()]
-        out.append({"condition": name, "accuracy": statistics.mean(accs),
-                    "std": statistics.pstdev(accs) if len(accs) > 1 else 0.0,
-                    "min": min(accs), "max": max(accs), "runs": len(accs)})
-    return out
+    """Mean accuracy per condition, with the spread (accuracy_std, _min, _max) over seeds."""
+    return experiments.over_seeds(rows, "condition", {"accuracy": "score"})
 
 
 def default_conditions(k: int, cot: bool) -> list[Condition]:
@@ -136,11 +125,6 @@ def default_budget(cot: bool) -> int:
     return 200 if cot else 48
 
 
-def precomputed(task_name: str) -> dict | None:
-    path = RESULTS_DIR / f"{task_name}.json"
-    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.prompting", description="Evaluate prompting techniques.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -152,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--limit", type=int, default=None, help="only the first N test items")
     ev.add_argument("--max-new-tokens", type=int, default=None, help="default: 48, or 200 with --cot")
     ev.add_argument("--engine", choices=("fast", "fastest", "reference"), default="fast",
-                    help="the bundled model on onnxruntime-genai (4-bit, the app's default) or PyTorch (float32)")
+                    help="the bundled model on onnxruntime (4-bit, the app's default) or PyTorch (float32)")
     ev.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
     ev.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -165,7 +149,9 @@ def main(argv: list[str] | None = None) -> None:
     result = evaluate(task, default_conditions(args.shots, args.cot), args.seeds,
                       lambda conversations: chosen.answer_all(conversations, settings), args.limit)
     result |= {"model": chosen.name, "engine": chosen.engine, "max_new_tokens": settings.max_new_tokens,
-               "decoding": "greedy", "command": "python -m lib.prompting " + " ".join(argv or [])}
+               "decoding": "greedy", "command": "python -m lib.prompting " + " ".join(argv or []),
+               "settings": {"engine": args.engine, "max_new_tokens": settings.max_new_tokens,
+                            "items": result["items"], "seeds": args.seeds, "shots": args.shots}}
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")

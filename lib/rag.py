@@ -158,6 +158,20 @@ def cited_sources(answer: str, hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if f"[{h.rank}]" in answer]
 
 
+def hit_rows(hits: list[Hit], preview_chars: int = 120) -> list[dict]:
+    """The retrieved passages as table rows: rank, cosine, source, chunk number, the start of the text."""
+    return [{"rank": h.rank, "cosine": round(h.score, 3), "source": h.source, "chunk": h.chunk.metadata["chunk"],
+             "text": h.chunk.page_content[:preview_chars]} for h in hits]
+
+
+def citation_note(answer: str, hits: list[Hit]) -> str:
+    """Which passages an answer cites, or that it cites none (with where the passages came from)."""
+    cited = cited_sources(answer, hits)
+    if cited:
+        return "Cites: " + ", ".join(f"[{h.rank}] {h.source} · chunk {h.chunk.metadata['chunk']}" for h in cited)
+    return "Cites: no passage number — retrieved from " + ", ".join(sorted({h.source for h in hits}))
+
+
 def contains_fact(answer: str, fact: str) -> bool:
     return fact.lower() in answer.lower()
 

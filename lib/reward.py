@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -97,3 +97,41 @@ def cross_validated_accuracy(prefs: list[Preference], embed: Embed, folds: int =
 def best_of_n(model: RewardModel, embed: Embed, answers: list[str]) -> list[tuple[float, str]]:
     """The answers with their rewards, best first."""
     return sorted(zip(model.score(embed, answers), answers), key=lambda pair: -pair[0])
+
+
+@dataclass
+class Labelling:
+    """One person's labelling session: which request comes next, the pair on offer, the choices made so far.
+
+    Kept in the page's session state; a choice or a skip moves on to the next request (round-robin over `prompts`)."""
+
+    prompts: list[str]
+    prefs: list[Preference] = field(default_factory=list)
+    round: int = 0
+    pair: dict | None = None  # {"prompt", "answers"} while the person is choosing
+    fitted: tuple[int, RewardModel, float] | None = None  # (choices it was fit on, model, held-out accuracy)
+
+    @property
+    def prompt(self) -> str:
+        return self.prompts[self.round % len(self.prompts)]
+
+    def seed(self, base: int) -> int:
+        """A new sampling seed each round, so the next pair differs, reproducible from the sidebar's seed."""
+        return base + self.round
+
+    def offer(self, answers: list[str]) -> None:
+        self.pair = {"prompt": self.prompt, "answers": answers}
+
+    def choose(self, better: int | None) -> None:
+        """Record that answer `better` (0 or 1) beat the other, or None to skip; then move on."""
+        if self.pair is not None and better is not None:
+            answers = self.pair["answers"]
+            self.prefs.append(Preference(self.pair["prompt"], answers[better], answers[1 - better]))
+        self.round += 1
+        self.pair = None
+
+    def model(self, embed: Embed, run=lambda fn, *args: fn(*args)) -> tuple[RewardModel, float]:
+        """The reward model and its held-out accuracy, fit again only when a choice was added (`run` runs the fits)."""
+        if self.fitted is None or self.fitted[0] != len(self.prefs):
+            self.fitted = (len(self.prefs), run(fit, self.prefs, embed), run(cross_validated_accuracy, self.prefs, embed))
+        return self.fitted[1], self.fitted[2]

@@ -22,8 +22,6 @@ from lib.scheduler import Scheduler
 from lib.textsafe import escape_markdown
 from lib.work_queue import QueueFull, WorkQueue
 
-# A training run nobody has looked at for this long (tab closed, page left) is cancelled, freeing the trainer.
-TRAINING_GRACE_S = 30.0
 USER_ERRORS = (PromptTooLong, QueueFull, backends.BackendUnavailable, models.ModelNotInstalled, InterruptedError)
 
 
@@ -285,8 +283,20 @@ def _shown_as_message(note):
 
 
 def answer_all(conversations: list[Messages]) -> list[str]:
-    """Answers for many conversations with the chosen backend (turns per token on the fast engine)."""
+    """Answers for many conversations with the chosen backend and the sidebar's settings."""
     return sending_backend().answer_all(conversations, generation_settings())
+
+
+def greedy_answers(max_new_tokens: int):
+    """answer_all for a measurement: greedy with a fixed budget whatever the sidebar says, as the stored runs are."""
+    chosen, settings_ = sending_backend(), GenerationSettings(max_new_tokens=max_new_tokens)
+    return lambda conversations: chosen.answer_all(conversations, settings_)
+
+
+def engine_name() -> str:
+    """The engine a measurement here runs on, as the stored results name theirs (settings.ENGINES, or the backend)."""
+    s = settings()
+    return str(s["engine"]) if s["backend"] == "bundled" else str(s["backend"])
 
 
 @st.cache_resource(show_spinner=False)
@@ -299,12 +309,6 @@ def start_warm_ups() -> threading.Thread:
     return thread
 
 
-def count_slider(label: str, low: int, high: int, value: int, key: str, container=st) -> int:
-    """A slider for a count that may have only one possible value (a 1-item task), where st.slider would fail."""
-    if high <= low:
-        container.caption(f"{label}: {high}")
-        return high
-    return container.slider(label, low, high, min(max(value, low), high), key=key)
 
 
 @st.cache_resource(show_spinner="Loading the LoRA adapters…")
@@ -346,25 +350,3 @@ def sample_index():
     from lib import rag
 
     return rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), embeddings())
-
-
-def start_training(make_job, job_key: str) -> None:
-    """Start a training run for this session (one at a time per server); it pauses while others are answered."""
-    busy = scheduler()
-    # Paused between two steps whenever a session is being answered: two cores can't do both at full speed.
-    st.session_state[job_key] = make_job(training_queue(), pause_when=lambda: busy.people > 0, grace_s=TRAINING_GRACE_S)
-
-
-def job_controls(job, key: str) -> None:
-    """A training run's place in line, whether it is paused and why, and its cancel button; keeps the run alive."""
-    job.seen()
-    if job.state == "queued":
-        st.info(f"⏳ Waiting for the trainer — {job.ahead} training run(s) ahead of yours.")
-    if job.paused:
-        st.info(f"⏸ Paused between two steps while {scheduler().people} session(s) get answers; it goes on "
-                "when they are done, so nobody's chat waits for training.")
-    if job.abandoned:
-        st.warning(f"This run was cancelled: no page showed it for {TRAINING_GRACE_S:.0f} s, so it freed the trainer "
-                   "for others. Start it again and keep this page open while it trains.")
-    if not job.finished and st.button("Cancel training", key=key):
-        job.cancel.set()

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
+from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from lib import lora, meaning, prompting, rag, tasks
+from lib import experiments, lora, meaning, prompting, rag, tasks
 from lib.models import REPO_ROOT
 from lib.tasks import Item, Task
 
-RESULT_FILE = REPO_ROOT / "data" / "results" / "scoreboard.json"
 REFERENCES_FILE = REPO_ROOT / "data" / "scoreboard_references.json"
 ANSWER_TOKENS = 64
 COT_TOKENS = 192  # room for the reasoning before the representation
@@ -99,21 +98,8 @@ def run(items: int, seeds: int, answer_all: Callable[[list[list[dict]], int], li
 
 
 def summarize(rows: list[dict]) -> list[dict]:
-    """Per technique: the mean over seeds of exact match and slot F1, with min and max across seeds."""
-    out = []
-    for name in dict.fromkeys(r["technique"] for r in rows):
-        per_seed: dict[int, list[dict]] = {}
-        for r in (r for r in rows if r["technique"] == name):
-            per_seed.setdefault(r["seed"], []).append(r)
-        em = [statistics.mean(r["exact"] for r in rs) for rs in per_seed.values()]
-        f1 = [statistics.mean(r["slot_f1"] for r in rs) for rs in per_seed.values()]
-        out.append({"technique": name, "exact_match": statistics.mean(em), "em_min": min(em), "em_max": max(em),
-                    "slot_f1": statistics.mean(f1), "seeds": len(em)})
-    return out
-
-
-def precomputed() -> dict | None:
-    return json.loads(RESULT_FILE.read_text(encoding="utf-8")) if RESULT_FILE.is_file() else None
+    """Per technique: the mean over seeds of exact match and slot F1, with the spread across seeds."""
+    return experiments.over_seeds(rows, "technique", {"exact_match": "exact", "slot_f1": "slot_f1"})
 
 
 def references() -> list[dict]:
@@ -143,18 +129,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.scoreboard", description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=40, help="held-out sentences (of 120)")
     parser.add_argument("--seeds", type=int, default=3, help="shot samplings for the few-shot rungs")
-    parser.add_argument("--save", action="store_true", help=f"write the full result to {RESULT_FILE.name}")
+    parser.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
+    parser.add_argument("--engine", choices=("fast", "fastest", "reference"), default="fast",
+                        help="the engine of the prompting rungs (the LoRA rung runs on PyTorch)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     from lib import backends
 
-    chat = backends.bundled("fast")
+    chat = backends.bundled(args.engine)
     result = run(args.items, args.seeds, *local_runners(chat),
                  progress=lambda f: print(f"{f:.0%}", file=sys.stderr, flush=True))
     result |= {"engines": {"prompting rungs": chat.engine, "LoRA rung": "float32, PyTorch + LoRA"}, "decoding": "greedy",
-               "command": "python -m lib.scoreboard " + " ".join(argv or [])}
+               "command": "python -m lib.scoreboard " + " ".join(argv or []),
+               "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": result["items"],
+                            "seeds": args.seeds}}
     if args.save:
-        RESULT_FILE.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+        args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     summary = {"items": result["items"], "seeds": result["seeds"], "summary": result["summary"]}
     print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
 

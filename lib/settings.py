@@ -44,7 +44,7 @@ class Setting:
 
 
 BACKENDS = ("bundled", "hf", "openai")
-# The bundled model on onnxruntime-genai (4-bit weights; "fastest" also int8 activations) or on PyTorch (float32).
+# The bundled model on onnxruntime (4-bit weights, one batch for every session; "fastest" also int8 activations) or on PyTorch (float32).
 ENGINES = ("fast", "fastest", "reference")
 SETTINGS = (
     Setting("backend", "bundled", choices=BACKENDS),

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib import prompting, runtime
-from ui import prompting as ui
+from lib import prompting
+from ui import prompting as ui, widgets
 
 st.title("Chain-of-thought")
 st.write("Asking a model to write out its reasoning before the answer can help it on multi-step problems — "
@@ -14,7 +14,7 @@ task = ui.task_picker("cot", only_with_rationales=True)
 if not task.has_rationales:
     st.info("Few-shot chain-of-thought needs shots with a \"rationale\" field; this task has none, so only the "
             "direct and zero-shot conditions are meaningful.")
-k = runtime.count_slider("Worked examples for few-shot CoT", 1, min(8, len(task.examples)), 3, "cot_k")
+k = widgets.count_slider("Worked examples for few-shot CoT", 1, min(8, len(task.examples)), 4, "cot_k")
 item = st.selectbox("Question", range(len(task.test)), format_func=lambda i: task.test[i].input[:120], key="cot_item")
 query, expected = task.test[item].input, task.test[item].output
 shots = prompting.pick_shots(task, k, 0)
@@ -29,6 +29,5 @@ ui.prompt_xray(conditions[view], "cot")
 if st.button("Answer all three", type="primary", key="cot_answer"):
     ui.answers_side_by_side(task, conditions, expected)
 
-ui.evaluation(task, [prompting.Condition("direct", 0), prompting.Condition("zero-shot CoT", 0, "zero"),
-                     prompting.Condition(f"{k}-shot CoT", k, "few")], "cot")
+ui.evaluation(task, prompting.default_conditions(k, cot=True), "cot")  # also plain k-shot: is it the reasoning?
 ui.references_cot()

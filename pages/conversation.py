@@ -48,10 +48,7 @@ elif said:
 
 full = [{"role": "system", "content": system}] + history
 if history:
-    try:
-        sent, dropped = conversation.fit_window(full, count, limit, reserve)
-    except ValueError:
-        sent, dropped = full[-1:], list(range(1, len(full) - 1))
+    sent, dropped = conversation.window_view(full, count, limit, reserve)
     st.subheader("What the next turn will send")
     labels = ["system"] + [f"{m['role']} {i}" for i, m in enumerate(history, start=1)]
     st.plotly_chart(charts.context_window(labels, conversation.tokens_per_message(full, count), set(dropped),

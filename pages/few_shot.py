@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from lib import prompting, runtime
-from ui import prompting as ui
+from lib import prompting
+from ui import prompting as ui, widgets
 
 st.title("Few-shot in-context learning")
 st.write("Nothing in the model changes here. We put a few solved examples (shots) in front of the question and "
@@ -12,7 +12,7 @@ st.write("Nothing in the model changes here. We put a few solved examples (shots
 
 task = ui.task_picker("fs")
 c1, c2 = st.columns(2)
-k = runtime.count_slider("Shots (k)", 0, min(8, len(task.examples)), 4, "fs_k", c1)
+k = widgets.count_slider("Shots (k)", 0, min(8, len(task.examples)), 4, "fs_k", c1)
 how = c2.radio("Which shots", ["seeded random", "hand-picked"], horizontal=True, key="fs_how")
 if how == "seeded random":
     seed = c2.number_input("Seed", 0, 9999, 0, key="fs_seed")
@@ -35,5 +35,5 @@ if st.button(f"Answer zero-shot and {len(shots)}-shot", type="primary", key="fs_
                                    f"{len(shots)}-shot": messages}, expected)
 
 k_eval = max(len(shots), 1)
-ui.evaluation(task, [prompting.Condition("zero-shot", 0), prompting.Condition(f"{k_eval}-shot", k_eval)], "fs")
+ui.evaluation(task, prompting.default_conditions(k_eval, cot=False), "fs")
 ui.references_few_shot()

@@ -1,12 +1,11 @@
 """LoRA side by side: the base model and a LoRA adapter answer the same sentence; then measure both."""
 
-import json
-
 import pandas as pd
 import streamlit as st
 
 from lib import charts, lora, meaning, runtime
 from lib.generation import GenerationSettings
+from ui import downloads, stored, widgets
 
 st.title("LoRA: base model vs adapter")
 st.write("The task: turn a sentence about a video game into a meaning representation — `act(slot[value], …)`, "
@@ -31,7 +30,9 @@ if expected:
     st.markdown("**Expected:**")
     st.code(expected, language=None, wrap_lines=True)
 
-greedy = GenerationSettings(max_new_tokens=64)
+greedy = GenerationSettings(max_new_tokens=lora.EVAL_TOKENS)
+st.caption(f"Greedy, up to {lora.EVAL_TOKENS} new tokens: the settings the adapter is measured with (the sidebar's "
+           "max tokens and temperature do not apply on this page).")
 if st.button("Generate both", type="primary", key="lora_generate") and sentence.strip():
     for column, (title, name) in zip(st.columns(2), [("Base model", None), (f"Adapter: {adapter}", choices[adapter])]):
         with column:
@@ -48,19 +49,20 @@ if st.button("Generate both", type="primary", key="lora_generate") and sentence.
                                f"{', '.join(missing) or '—'} · unexpected: {', '.join(extra) or '—'}")
 
 st.header("Measure: exact match and slot F1 on the held-out set")
-count = runtime.count_slider("Held-out examples", 1, len(test), 40, "lora_eval_n")
+count = widgets.count_slider("Held-out examples", 1, len(test), 40, "lora_eval_n")
 state_key = f"lora_eval_{adapter}"
 if st.button("Evaluate base vs adapter", key="lora_eval_run"):
     with st.spinner(f"Generating {2 * count} answers…"):
         st.session_state[state_key] = runtime.run_in_turns(lora.evaluate_with, server.generate, choices[adapter],
                                                            test[:count])
-result = st.session_state.get(state_key) or (lora.precomputed(adapter) if adapter in lora.BUNDLED else None)
-if result is None:
-    st.info("Press the button to measure this adapter.")
-    st.stop()
-if state_key not in st.session_state:
-    st.caption(f"Precomputed for the bundled adapter on {result['items']} held-out examples; "
-               "press the button to measure it live.")
+result = st.session_state.get(state_key)
+if result is None or result["items"] != count:
+    yours = {"engine": "reference", "max_new_tokens": lora.EVAL_TOKENS, "items": count}
+    result = stored.stored_result(f"lora/{adapter}", yours, lora.summarize) if adapter in lora.BUNDLED else None
+    if result is None:
+        if adapter not in lora.BUNDLED:
+            st.info("Press the button to measure this adapter.")
+        st.stop()
 summary = pd.DataFrame([{"model": who, "measure": measure, "score": result[key][measure]}
                         for who, key in (("base", "base"), (adapter, "lora"))
                         for measure in ("exact_match", "slot_f1")])
@@ -70,7 +72,4 @@ rows = pd.DataFrame([{"input": b["input"], "expected": b["expected"], "base": b[
                       "base exact": b["exact"], "adapter exact": a["exact"]}
                      for b, a in zip(result["base"]["rows"], result["lora"]["rows"])])
 st.dataframe(rows, hide_index=True)
-d1, d2 = st.columns(2)
-d1.download_button("Download CSV", rows.to_csv(index=False), "lora_eval.csv", "text/csv", key="lora_dl_csv")
-d2.download_button("Download JSON", json.dumps(result, indent=1), "lora_eval.json", "application/json",
-                   key="lora_dl_json")
+downloads.csv_and_json(rows, result, "lora_eval", "lora_dl")

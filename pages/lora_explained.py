@@ -1,11 +1,9 @@
 """How LoRA works: parameters from the real model's shapes, W + B·A as pictures, and a merge check."""
 
-import numpy as np
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from lib import lora, runtime
+from lib import charts, lora, lora_inspect, runtime
 
 st.title("LoRA: how it works")
 st.write("Full fine-tuning changes every weight matrix W. LoRA freezes W and learns a small update ΔW = B·A, where "
@@ -36,24 +34,19 @@ st.caption(f"Scale applied to B·A: alpha / r = {alpha / rank:g}. The model itse
            "parameters; full fine-tuning would train all of them.")
 
 st.header("W + B·A, in pictures (the bundled adapter, layer 0, q_proj)")
-w, delta, r = lora.delta_weight(lora.BUNDLED["viggo"])
+w, delta, r = lora_inspect.delta_weight(lora.BUNDLED["viggo"])
 size = st.slider("Corner shown (rows = columns)", 16, 128, 48, 16, key="lx_size")
 pictures = {"W (frozen)": w[:size, :size], f"ΔW = B·A (rank {r})": delta[:size, :size],
             "W + ΔW": (w + delta)[:size, :size]}
 for column, (title, matrix) in zip(st.columns(3), pictures.items()):
-    column.plotly_chart(px.imshow(matrix.numpy(), color_continuous_scale="RdBu_r", title=title, aspect="equal")
-                        .update_layout(height=340, margin={"l": 0, "r": 0, "t": 40, "b": 0}),
-                        key=f"lx_{title}")
-singular = np.linalg.svd(delta.numpy(), compute_uv=False)
-st.plotly_chart(px.bar(x=np.arange(1, 25), y=singular[:24], labels={"x": "singular value #", "y": "size"},
-                       title=f"ΔW has only {r} non-zero singular values: that is what 'low rank' means")
-                .update_layout(height=300), key="lx_svd")
+    column.plotly_chart(charts.weight_picture(matrix.numpy(), title), key=f"lx_{title}")
+st.plotly_chart(charts.singular_values(delta.numpy(), r), key="lx_svd")
 
 st.header("Merge check")
 st.write("`merge_and_unload()` adds ΔW into W for good. The merged model should answer exactly like base + adapter.")
 if st.button("Merge the adapter and compare", key="lx_merge"):
     with st.spinner("Loading a copy, merging, generating…"):
-        check = runtime.run_queued(lora.merge_check, lora.BUNDLED["viggo"], lora.load_pairs(lora.TEST_FILE)[:3])
+        check = runtime.run_queued(lora_inspect.merge_check, lora.BUNDLED["viggo"], lora.load_pairs(lora.TEST_FILE)[:3])
     st.dataframe(pd.DataFrame(check["rows"]), hide_index=True)
     verdict = "identical" if check["same_text"] else "different"
     st.metric("Largest difference in logits", f"{check['max_logit_diff']:.2e}", help="float32 rounding only")

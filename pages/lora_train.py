@@ -2,17 +2,18 @@
 
 import streamlit as st
 
-from lib import charts, documents, lora, lora_serving, runtime
+from lib import charts, documents, lora, lora_serving, lora_training, runtime
 from lib.textsafe import escape_markdown
+from ui import jobs, widgets
 
-DEFAULT = lora.TrainConfig()
+DEFAULT = lora_training.TrainConfig()
 
 st.title("LoRA: train your own")
 st.write(f"Train an adapter right here. A training step shows the model a batch of examples, measures how wrong "
          "its answers are (the loss) and nudges only the small A and B matrices. Watch the loss fall and the "
          "sample answer change form. It runs in a process of its own on a separate copy of the model, and pauses "
          "between steps while anyone's question is being answered. Keep this page open: a run no page shows "
-         f"for {runtime.TRAINING_GRACE_S:.0f} s is cancelled so that it frees the trainer for others.")
+         f"for {jobs.TRAINING_GRACE_S:.0f} s is cancelled so that it frees the trainer for others.")
 
 c1, c2, c3 = st.columns(3)
 rank = c1.select_slider("Rank", [1, 2, 4, 8, 16, 32], 8, key="lt_rank")
@@ -29,47 +30,34 @@ try:
 except (lora.DataError, documents.DocumentError) as error:
     st.error(f"That file can't be used for training: {escape_markdown(str(error))}")
     st.stop()
-examples = runtime.count_slider("Training examples to draw from", 8, len(pairs), len(pairs), "lt_examples", c1)
+examples = widgets.count_slider("Training examples to draw from", 8, len(pairs), len(pairs), "lt_examples", c1)
 if not targets:
     st.info("Pick at least one target module.")
     st.stop()
 
-job = st.session_state.get("lt_job")
-if st.button("Start training", type="primary", key="lt_start", disabled=bool(job and not job.finished)):
-    mine = runtime.session_adapters()
-    config = lora.TrainConfig(rank=rank, alpha=alpha, targets=tuple(targets), learning_rate=lr, b_lr_ratio=ratio,
+
+def make_job(queue, **options):
+    config = lora_training.TrainConfig(rank=rank, alpha=alpha, targets=tuple(targets), learning_rate=lr, b_lr_ratio=ratio,
                               steps=steps, examples=examples)
-    runtime.start_training(lambda queue, **options: lora_serving.TrainingJob(config, pairs, mine.new_folder(), queue,
-                                                                             **options), "lt_job")
-    st.session_state.lt_settled = False
-    st.rerun()  # draws the button disabled while the run lasts
+    return lora_serving.TrainingJob(config, pairs, runtime.session_adapters().new_folder(), queue, **options)
 
 
-# Poll once a second only while a run is in flight; a finished run reruns the page once and polling stops.
-@st.fragment(run_every=1.0 if job and not st.session_state.get("lt_settled") else None)
-def progress():
-    job = st.session_state.get("lt_job")
-    if job is None:
-        st.info("Set the knobs and press Start. The defaults take about a minute and a half on two cores and "
-                "reach about half exact match on held-out sentences.")
-        return
-    runtime.job_controls(job, "lt_cancel")
+def draw(job) -> None:
     st.progress(len(job.losses) / job.config.steps, text=f"{job.state}: step {len(job.losses)} of {job.config.steps}")
     if job.losses:
         st.plotly_chart(charts.loss_curve(job.losses), key="lt_curve")
     for step, sample in reversed(job.samples[-4:]):
         st.text(f"step {step}: {sample}")
-    if job.state == "failed":
-        st.error(f"Training failed: {escape_markdown(str(job.error))}")
-    if job.finished and not st.session_state.get("lt_settled"):
-        if job.state == "done":
-            name = f"mine #{len(runtime.session_adapters().adapters) + 1} (r={job.config.rank}, {job.config.steps} steps)"
-            runtime.session_adapters().register(name, job.out_dir)  # not in a CPU turn: it waits for the LoRA lock
-        st.session_state.lt_settled = True
-        st.rerun()  # the whole page, so polling stops
     if job.state == "done":
         st.success(f"Trained in {job.log.seconds:.0f} s. Your adapter is in the side-by-side view (only you see it).")
         st.page_link("pages/lora.py", label="Compare it with the base model", icon=":material/extension:")
 
 
-progress()
+def register(job) -> None:
+    name = f"mine #{len(runtime.session_adapters().adapters) + 1} (r={job.config.rank}, {job.config.steps} steps)"
+    runtime.session_adapters().register(name, job.out_dir)  # not in a CPU turn: it waits for the LoRA lock
+
+
+jobs.start_button("lt", make_job)
+jobs.progress_panel("lt", "Set the knobs and press Start. The defaults take about a minute and a half on two cores "
+                    "and reach about half exact match on held-out sentences.", draw, register)

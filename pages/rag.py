@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import charts, documents, projection, rag, runtime
 from lib.textsafe import escape_markdown
+from ui import downloads, widgets
 
 st.title("Retrieval-augmented generation (RAG)")
 st.write("The model has never read these documents. RAG looks up the passages closest to your question and "
@@ -97,15 +98,12 @@ def ask():
         st.caption(f"Only {len(index.chunks)} chunks: too few for UMAP, so this map uses PCA.")
 
     table, distortion = st.columns([3, 2])
-    table.dataframe(pd.DataFrame([{"rank": h.rank, "cosine": round(h.score, 3), "source": h.source,
-                                   "chunk": h.chunk.metadata["chunk"], "text": h.chunk.page_content[:120]}
-                                  for h in hits]), hide_index=True)
+    table.dataframe(pd.DataFrame(rag.hit_rows(hits)), hide_index=True)
     with distortion.container(border=True):
         st.markdown("**2-D distortion:** true top-k vs nearest points on the map")
-        near = projection.nearest_in_picture(proj, star, k)
-        st.dataframe(pd.DataFrame({"true (cosine)": [h.chunk.metadata["chunk"] for h in hits],
-                                   "nearest on map": near}), hide_index=True)
-        overlap_share = len({h.chunk.metadata["chunk"] for h in hits} & set(near)) / max(len(hits), 1)
+        true_chunks = [h.chunk.metadata["chunk"] for h in hits]
+        near, overlap_share = projection.map_agreement(proj, star, true_chunks)
+        st.dataframe(pd.DataFrame({"true (cosine)": true_chunks, "nearest on map": near}), hide_index=True)
         st.caption(f"{overlap_share:.0%} of the true top-{k} are also nearest on the map: "
                    "a flat picture can't keep every distance.")
 
@@ -119,10 +117,7 @@ def ask():
             st.subheader("With retrieved passages")
             result = runtime.stream_answer(messages)
             if result:
-                cited = rag.cited_sources(result[0], hits)
-                st.caption(escape_markdown(
-                    "Cites: " + (", ".join(f"[{h.rank}] {h.source} · chunk {h.chunk.metadata['chunk']}" for h in cited)
-                                 or "no passage number — retrieved from " + ", ".join(sorted({h.source for h in hits})))))
+                st.caption(escape_markdown(rag.citation_note(result[0], hits)))  # sources are file names: user input
         with without:
             st.subheader("Without retrieval (memory only)")
             runtime.stream_answer(rag.plain_messages(question))
@@ -140,7 +135,7 @@ try:
 except (ValueError, documents.DocumentError) as error:
     st.error(f"That question file can't be used: {escape_markdown(str(error))}")
     st.stop()
-count = runtime.count_slider("How many questions", 1, len(questions), 12, "rag_eval_n")
+count = widgets.count_slider("How many questions", 1, len(questions), 12, "rag_eval_n")
 eval_k = st.slider("k for the evaluation", 1, 10, 4, key="rag_eval_k")
 with_answers = st.toggle("Also generate answers with and without retrieval (slower)", True, key="rag_eval_gen")
 if st.button("Run the evaluation", key="rag_eval_run"):
@@ -157,7 +152,4 @@ if result:
                                          title=f"{result['questions']} questions"), key="rag_eval_chart")
     rows = pd.DataFrame(result["rows"])
     st.dataframe(rows, hide_index=True)
-    d1, d2 = st.columns(2)
-    d1.download_button("Download CSV", rows.to_csv(index=False), "rag_eval.csv", "text/csv", key="rag_dl_csv")
-    d2.download_button("Download JSON", json.dumps(result, indent=2), "rag_eval.json", "application/json",
-                       key="rag_dl_json")
+    downloads.csv_and_json(rows, result, "rag_eval", "rag_dl")

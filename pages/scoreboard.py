@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, runtime, scoreboard
+from ui import stored
 
 st.title("Scoreboard: one task, every technique")
 st.write("The same held-out sentences, turned into meaning representations by the same bundled model, seven ways: "
@@ -11,17 +12,22 @@ st.write("The same held-out sentences, turned into meaning representations by th
          "4 most similar training examples retrieved as shots, and through the LoRA adapter. Exact match ignores "
          "slot order; slot F1 gives partial credit. Bars show the mean over shot samplings, whiskers the range.")
 
-result = st.session_state.get("sb_result") or scoreboard.precomputed()
-if result is None:
-    st.info("No results yet: press Recompute below.")
+c1, c2 = st.columns(2)
+items = c1.slider("Held-out sentences", 2, 120, 10, key="sb_items")
+seeds = c2.slider("Seeds for the few-shot rungs", 1, 3, 1, key="sb_seeds")
+yours = {"engine": runtime.settings()["engine"], "max_new_tokens": scoreboard.ANSWER_TOKENS, "items": items, "seeds": seeds}
+result = st.session_state.get("sb_result")
+if result is None or result["settings"] != yours:
+    result = stored.stored_result("scoreboard", yours, scoreboard.summarize)
 else:
-    origin = "your run" if "sb_result" in st.session_state else "precomputed with `python -m lib.scoreboard --save`"
-    st.caption(f"{result['items']} held-out sentences, {result['seeds']} seed(s) for the few-shot rungs — {origin}.")
+    st.caption(f"Your run: {stored.describe(result['settings'])}, greedy.")
+if result is not None:
     refs = scoreboard.references()
     st.plotly_chart(charts.scoreboard_ladder(result["summary"], refs), key="sb_chart")
-    table = pd.DataFrame(result["summary"]).rename(columns={"em_min": "EM min", "em_max": "EM max"})
-    st.dataframe(table.style.format({c: "{:.0%}" for c in ["exact_match", "EM min", "EM max", "slot_f1"]}),
-                 hide_index=True)
+    table = pd.DataFrame(result["summary"])[["technique", "exact_match", "exact_match_min", "exact_match_max",
+                                             "slot_f1", "seeds"]]
+    st.dataframe(table.style.format({c: "{:.0%}" for c in ["exact_match", "exact_match_min", "exact_match_max",
+                                                           "slot_f1"]}), hide_index=True)
     st.markdown("**Published references** (real ViGGO, much larger models — compare the shape, not the numbers):")
     st.dataframe(pd.DataFrame(refs), hide_index=True)
     with st.expander("Every answer"):
@@ -37,9 +43,6 @@ else:
             "prompting rungs much further (grey bars).")
 
 st.header("Recompute")
-c1, c2 = st.columns(2)
-items = c1.slider("Held-out sentences", 2, 120, 10, key="sb_items")
-seeds = c2.slider("Seeds for the few-shot rungs", 1, 3, 1, key="sb_seeds")
 st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop's 2 cores when nobody else is asking; it "
            "takes turns with everyone else's answers, so it takes longer on a busy server. Any click elsewhere on "
            "the page stops it.")
@@ -48,5 +51,5 @@ if st.button("Recompute on the bundled models", key="sb_run"):
     st.session_state.sb_result = runtime.run_in_turns(
         scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_backend(), runtime.lora_server(),
                                                           runtime.embeddings()),
-        progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}"))
+        progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}")) | {"settings": yours}
     st.rerun()

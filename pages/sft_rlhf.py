@@ -47,34 +47,25 @@ st.header("2 · RLHF in miniature: your choices train a reward model")
 st.write("Two answers to the same request, sampled from the instruction-tuned model. Pick the better one; do it "
          f"a few times (at least {reward.MIN_PAIRS}). A small reward model learns what you prefer and then picks "
          "the best of several fresh answers.")
-prefs: list[reward.Preference] = st.session_state.setdefault("rl_prefs", [])
-seed = int(runtime.settings()["seed"]) + st.session_state.get("rl_round", 0)
-prompt = DATA["rlhf_prompts"][st.session_state.get("rl_round", 0) % len(DATA["rlhf_prompts"])]
-
-
-def next_pair():
-    st.session_state.rl_round = st.session_state.get("rl_round", 0) + 1
-    st.session_state.pop("rl_pair", None)
-
-
-pair = st.session_state.get("rl_pair")
-if pair is None and st.button("Sample two answers", key="rl_sample"):
+labelling: reward.Labelling = st.session_state.setdefault("rl_labelling", reward.Labelling(DATA["rlhf_prompts"]))
+seed = labelling.seed(int(runtime.settings()["seed"]))
+if labelling.pair is None and st.button("Sample two answers", key="rl_sample"):
     with st.spinner("Sampling two answers…"):
-        answers = runtime.run_in_turns(generation.sample_answers, chat, [{"role": "user", "content": prompt}], 2, seed)
-    pair = st.session_state.rl_pair = {"prompt": prompt, "answers": answers}
-if pair:
-    st.markdown(f"**Request:** {pair['prompt']}")
+        labelling.offer(runtime.run_in_turns(generation.sample_answers, chat,
+                                             [{"role": "user", "content": labelling.prompt}], 2, seed))
+if labelling.pair:
+    st.markdown(f"**Request:** {labelling.pair['prompt']}")
     for i, column in enumerate(st.columns(2)):
         with column.container(border=True):
-            st.text(pair["answers"][i])
+            st.text(labelling.pair["answers"][i])
             if st.button("This one is better", key=f"rl_pick_{i}"):
-                prefs.append(reward.Preference(pair["prompt"], pair["answers"][i], pair["answers"][1 - i]))
-                next_pair()
+                labelling.choose(i)
                 st.rerun()
     if st.button("Skip — neither is better", key="rl_skip"):
-        next_pair()
+        labelling.choose(None)
         st.rerun()
 
+prefs = labelling.prefs
 if prefs:
     table = pd.DataFrame([p.__dict__ for p in prefs])
     st.dataframe(table, hide_index=True)
@@ -85,10 +76,7 @@ if len(prefs) < reward.MIN_PAIRS:
 else:
     vectors = runtime.embeddings()
     embed = lambda texts: rag.embed_texts(vectors, texts)  # noqa: E731
-    if st.session_state.get("rl_model", (0,))[0] != len(prefs):  # refit only when a choice was added
-        st.session_state.rl_model = (len(prefs), runtime.run_queued(reward.fit, prefs, embed),
-                                     runtime.run_queued(reward.cross_validated_accuracy, prefs, embed))
-    _, model, held_out = st.session_state.rl_model
+    model, held_out = labelling.model(embed, runtime.run_queued)
     c1, c2 = st.columns(2)
     c1.metric("Held-out accuracy (cross-validated)", "—" if np.isnan(held_out) else f"{held_out:.0%}",
               help="Share of your choices it predicts when that choice was left out of its training. 50% = chance.")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib import form_fact, rag, runtime
 from lib.generation import GenerationSettings
+from ui import stored
 
 st.title("Fine-tune for form, retrieve for fact")
 st.write("Two tools, two jobs. A LoRA adapter changes *how* the model answers — here, always two lines: "
@@ -50,9 +51,11 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
         st.json(form_fact.messages_for(form_fact.WAYS[3], question, hits))
 
 st.header("Over all sample questions")
-result = form_fact.precomputed()
+yours = {"engine": runtime.settings()["engine"], "max_new_tokens": form_fact.ANSWER_TOKENS,
+         "items": len(questions)}
+result = stored.stored_result("form_fact", yours, form_fact.summarize,
+                              live="run the command with `--engine` set to the sidebar's engine")
 if result is None:
-    st.info("Run `python -m lib.form_fact eval --save` to measure all sample questions.")
     st.stop()
 summary = pd.DataFrame(result["summary"]).melt("way", var_name="check", value_name="share")
 st.plotly_chart(px.bar(summary, x="way", y="share", color="check", barmode="group", text_auto=".0%",

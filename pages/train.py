@@ -2,12 +2,13 @@
 
 import streamlit as st
 
-from lib import charts, costs, runtime, tinylm
+from lib import charts, costs, tinylm
 from lib.jobs import BackgroundJob
-from lib.textsafe import escape_markdown
+from ui import jobs
 
 DATA = costs.presets()
 A = DATA["assumptions"]
+BUNDLED = next(m for m in DATA["models"] if m["name"] == "SmolLM2-135M")  # the model the other pages run
 
 st.title("Train a model from scratch")
 st.write("Pretraining shows a model trillions of tokens. The bill follows from one rule of thumb: every token "
@@ -54,38 +55,25 @@ corpus = tinylm.corpus()
 config = tinylm.TinyConfig(seconds=st.slider("Seconds of training", 10, 120, 60, 10, key="tr_seconds"))
 st.write(f"A tiny character-level transformer ({config.layers} layers, width {config.width}) starts from random "
          f"weights and reads the {len(corpus):,} characters of the sample documents. Compare what it writes with "
-         "the bundled model, trained on about 2 trillion tokens.")
-job = st.session_state.get("tr_job")
-if st.button("Start training", type="primary", key="tr_start", disabled=bool(job and not job.finished)):
-    runtime.start_training(lambda queue, **options: BackgroundJob(tinylm.train, (config, corpus), queue, "tiny-train",
-                                                                  **options), "tr_job")
-    st.session_state.tr_settled = False
-    st.rerun()  # draws the button disabled while the run lasts
+         f"the bundled model, trained on about {BUNDLED['tokens'] / 1e12:g} trillion tokens.")
+jobs.start_button("tr", lambda queue, **options: BackgroundJob(tinylm.train, (config, corpus), queue, "tiny-train",
+                                                                **options))
 
 
-@st.fragment(run_every=1.0 if job and not st.session_state.get("tr_settled") else None)
-def progress():
-    job = st.session_state.get("tr_job")
-    if job is None:
-        st.info("Press Start: the loss curve and samples appear as it learns.")
-        return
-    runtime.job_controls(job, "tr_cancel")
+def draw(job) -> None:
     st.caption(f"{job.state}: step {len(job.losses)}")
     if job.losses:
         st.plotly_chart(charts.loss_curve(job.losses, "Training loss (cross-entropy per character)"), key="tr_curve")
     samples = job.log.samples if job.log else job.samples
     for step, text in reversed(samples[-3:]):
         st.text(f"after step {step}:\n{text}")
-    if job.state == "failed":
-        st.error(f"Training failed: {escape_markdown(str(job.error))}")
     if job.state == "done":
         log = job.log
         st.success(f"{len(log.losses):,} steps in {log.seconds:.0f} s: {log.parameters:,} parameters saw "
-                   f"{log.characters:,} characters. SmolLM2-135M has ~{134_515_008 // log.parameters:,}× the "
-                   f"parameters and saw ~{2e12 * 4 / log.characters:,.0e}× the text (2 T tokens ≈ 8 T characters).")
-    if job.finished and not st.session_state.get("tr_settled"):
-        st.session_state.tr_settled = True
-        st.rerun()
+                   f"{log.characters:,} characters. {BUNDLED['name']} has ~{BUNDLED['parameters'] // log.parameters:,}× "
+                   f"the parameters and saw ~{BUNDLED['tokens'] * 4 / log.characters:,.0e}× the text "
+                   f"({BUNDLED['tokens'] / 1e12:g} T tokens ≈ {BUNDLED['tokens'] * 4 / 1e12:g} T characters, at about 4 "
+                   "characters a token).")
 
 
-progress()
+jobs.progress_panel("tr", "Press Start: the loss curve and samples appear as it learns.", draw)

@@ -43,7 +43,7 @@ def test_home_page_answers_a_question_through_the_fast_engine(server, page):
     page.goto(server)
     wait_for_app_idle(page)
     assert page.get_by_text("Customizing LLMs — an interactive lab").is_visible()
-    assert page.get_by_text("onnxruntime-genai").first.is_visible()  # the sidebar and status name the engine
+    assert page.get_by_text("onnxruntime (batched)").first.is_visible()  # the sidebar and status name the engine
     page.get_by_test_id("stChatInputTextArea").fill("What is 17 times 3?")
     page.keyboard.press("Enter")
     page.get_by_text("first token after").wait_for(timeout=120_000)  # the answer's speed line
@@ -94,8 +94,12 @@ def test_settings_survive_in_the_url(server, page):
 
 @pytest.mark.parametrize("slug, title", PAGE_TITLES.items())
 def test_every_page_opens_from_a_deep_link(server, page, slug, title):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{server}/{slug}")
     wait_for_app_idle(page)
+    # Offline for real: nothing but the app's own host (no fonts, icons or scripts from elsewhere).
+    assert requested and [u for u in requested if not u.startswith((server, "data:", "blob:"))] == []
     heading = page.locator("h1").first
     assert title.lower() in heading.inner_text().lower()
     assert page.get_by_test_id("stException").count() == 0

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lib import form_fact, lora, rag
+from lib import experiments, form_fact, lora, rag
 
 
 @pytest.mark.parametrize("output, form", [
@@ -54,7 +54,7 @@ def test_bundled_form_adapter_and_its_results_ship():
     assert (form_fact.ADAPTER / "adapter_model.safetensors").is_file()
     settings = json.loads((form_fact.ADAPTER / "lab_settings.json").read_text())
     assert settings["instruction"] == rag.SYSTEM_PROMPT
-    result = form_fact.precomputed()
+    result = experiments.load("form_fact")
     by_way = {row["way"]: row for row in result["summary"]}
     # The talk's claim, measured on the bundled model: the adapter brings the form, retrieval brings the fact.
     assert by_way["Form adapter"]["form"] > by_way["Base"]["form"] + 0.5

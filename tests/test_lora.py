@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from lib import lora, meaning
+from lib import lora, lora_inspect, lora_training, meaning
 from lib.lora_serving import LoraServer, SessionAdapters, TrainingJob
 from lib.work_queue import WorkQueue
 
@@ -149,7 +149,7 @@ def test_an_adapter_removed_while_the_server_is_busy_goes_at_its_next_use(server
 
 def test_short_training_lowers_the_loss_changes_the_output_and_registers_for_one_session(server, tmp_path):
     pairs = lora.load_pairs(lora.TRAIN_FILE)
-    config = lora.TrainConfig(steps=8, sample_every=8, batch_size=8)
+    config = lora_training.TrainConfig(steps=8, sample_every=8, batch_size=8)
     job = TrainingJob(config, pairs, tmp_path / "mine", WorkQueue())
     job.wait(timeout=600)
     assert job.state == "done", job.error
@@ -172,14 +172,14 @@ def test_short_training_lowers_the_loss_changes_the_output_and_registers_for_one
 def test_training_can_be_cancelled_while_queued(tmp_path):
     queue = WorkQueue()
     with queue.ticket():  # someone else is training
-        job = TrainingJob(lora.TrainConfig(steps=50), lora.load_pairs(lora.TRAIN_FILE), tmp_path / "x", queue)
+        job = TrainingJob(lora_training.TrainConfig(steps=50), lora.load_pairs(lora.TRAIN_FILE), tmp_path / "x", queue)
         job.cancel.set()
         job.wait(timeout=30)
     assert job.state == "cancelled" and not job.losses
 
 
 def test_merge_gives_the_same_answers(tmp_path):
-    check = lora.merge_check(lora.BUNDLED["viggo"], lora.load_pairs(lora.TEST_FILE)[:2])
+    check = lora_inspect.merge_check(lora.BUNDLED["viggo"], lora.load_pairs(lora.TEST_FILE)[:2])
     assert check["same_text"] and check["max_logit_diff"] < 1e-3
 
 
@@ -194,7 +194,7 @@ def test_cli_eval_prints_base_and_adapter_scores(capsys):
 def test_low_rank_update_has_rank_r():
     import numpy as np
 
-    w, delta, r = lora.delta_weight(lora.BUNDLED["viggo"])
+    w, delta, r = lora_inspect.delta_weight(lora.BUNDLED["viggo"])
     assert delta.shape == w.shape
     assert np.linalg.matrix_rank(delta.numpy(), tol=1e-6) <= r
 
@@ -203,7 +203,7 @@ def test_answer_only_loss_equals_the_full_model_loss(chat_model):
     """The faster loss (vocabulary projection on answer positions only) is the same number transformers computes."""
     import torch
 
-    model, tokenizer = lora.new_training_model(lora.TrainConfig())
-    batch = lora._batch(tokenizer, lora.load_pairs(lora.TRAIN_FILE)[:4])
+    model, tokenizer = lora_training.new_training_model(lora_training.TrainConfig())
+    batch = lora_training._batch(tokenizer, lora.load_pairs(lora.TRAIN_FILE)[:4])
     with torch.no_grad():
-        assert lora.answer_loss(model, batch).item() == pytest.approx(model(**batch).loss.item(), rel=1e-5)
+        assert lora_training.answer_loss(model, batch).item() == pytest.approx(model(**batch).loss.item(), rel=1e-5)

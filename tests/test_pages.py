@@ -41,7 +41,7 @@ def test_overview_shows_the_three_options_and_model_status(app):
 
 
 def test_playground_streams_an_answer_with_speed_through_the_fast_engine(app):
-    assert any("onnxruntime-genai" in m.value for m in app.markdown)  # the status names the engine in use
+    assert any("onnxruntime (batched)" in m.value for m in app.markdown)  # the status names the engine in use
     app.chat_input(key="playground_input").set_value("What is 17 times 3?").run()
     assert not app.exception
     assert any("51" in m.value for m in app.markdown)

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from lib import conversation, fast_engine, generation, meaning, prompting, scorers, tasks
+from lib import conversation, experiments, fast_engine, generation, meaning, prompting, scorers, tasks
 
 
 @pytest.mark.parametrize("output, gold, expected", [
@@ -114,6 +114,8 @@ def test_context_window_drops_the_oldest_turns_first():
     assert kept[-1] == history[-1]
     with pytest.raises(ValueError, match="longer than"):
         conversation.fit_window(history, count, limit=10, reserve=5)
+    assert conversation.window_view(history, count, limit=40, reserve=5) == (kept, dropped)
+    assert conversation.window_view(history, count, limit=10, reserve=5) == ([history[-1]], [1, 2, 3, 4, 5])
     assert conversation.tokens_per_message(history[:3], count) == [2, 11, 11]
 
 
@@ -123,13 +125,13 @@ def test_small_real_evaluation_reports_spread_over_seeds(chat_model):
     result = prompting.evaluate(task, prompting.default_conditions(2, cot=False), seeds=2,
                                 answer_all=lambda c: generation.generate_batch(chat_model, c, settings), limit=4)
     summary = {s["condition"]: s for s in result["summary"]}
-    assert summary["zero-shot"]["runs"] == 1 and summary["2-shot"]["runs"] == 2
+    assert summary["zero-shot"]["seeds"] == 1 and summary["2-shot"]["seeds"] == 2
     assert len(result["rows"]) == 4 + 2 * 4
     for name, s in summary.items():  # the summary is the rows' scores averaged, per seed and then over seeds
         per_seed = [[r["score"] for r in result["rows"] if r["condition"] == name and r["seed"] == seed]
-                    for seed in range(s["runs"])]
+                    for seed in range(s["seeds"])]
         assert s["accuracy"] == pytest.approx(sum(sum(v) / len(v) for v in per_seed) / len(per_seed))
-        assert s["min"] == pytest.approx(min(sum(v) / len(v) for v in per_seed))
+        assert s["accuracy_min"] == pytest.approx(min(sum(v) / len(v) for v in per_seed))
 
 
 def test_cli_prints_accuracy_json(capsys):
@@ -141,7 +143,7 @@ def test_cli_prints_accuracy_json(capsys):
 
 def test_precomputed_results_ship_for_every_builtin_task():
     for name in tasks.builtin_names():
-        result = prompting.precomputed(name)
+        result = experiments.load(f"prompting/{name}")
         assert result is not None and result["model"] == "SmolLM2-135M-Instruct" and result["seeds"] >= 3
         # made with the engine the pages use by default, and saying so
         assert result["engine"] == fast_engine.LABELS["exact"] and result["max_new_tokens"] == prompting.default_budget(

@@ -17,6 +17,22 @@ def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(fast_model):
     assert set(rows["condition"]) == {"zero-shot", "2-shot"} and len(rows) == 4
 
 
+def test_few_shot_shows_the_stored_run_only_for_its_settings(fast_model):
+    at = open_page("pages/few_shot.py")
+    at.selectbox(key="fs_task").set_value("intent").run()
+    stored = [c.value for c in at.caption if c.value.startswith("Stored run")]
+    assert stored and "20 held-out items" in stored[0] and "3 shot samplings" in stored[0] and at.get("plotly_chart")
+    at.slider(key="fs_seeds").set_value(5).run()  # more samplings than were stored: nothing to show
+    assert any("seeds: 3 (stored) vs 5 (yours)" in i.value for i in at.info) and not at.get("plotly_chart")
+    at.slider(key="fs_seeds").set_value(1)
+    at.slider(key="fs_limit").set_value(5).run()  # fewer: the stored run's first rows, summarized again
+    rows = at.dataframe[0].value
+    assert len(rows) == 10 and set(rows["seed"]) == {0} and at.get("plotly_chart")
+    assert any("5 held-out items" in c.value for c in at.caption)
+    at.slider(key="fs_k").set_value(2).run()  # 2 shots were never stored
+    assert any("shots: 4 (stored) vs 2 (yours)" in i.value for i in at.info)
+
+
 def test_few_shot_answers_side_by_side(fast_model):
     at = open_page("pages/few_shot.py")
     at.button(key="fs_answer").click().run()
@@ -38,6 +54,7 @@ def test_custom_task_bad_file_then_good_file(fast_model):
 def test_chain_of_thought_three_ways(fast_model):
     at = open_page("pages/chain_of_thought.py")
     assert any("Wei et al." in str(d.value.to_dict()) for d in at.dataframe)
+    assert any(c.value.startswith("Stored run") for c in at.caption)  # the four conditions the CLI measured
     at.button(key="cot_answer").click().run()
     assert not at.exception
     assert sum("answer read:" in c.value for c in at.caption) == 3

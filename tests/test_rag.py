@@ -75,6 +75,10 @@ def test_augmented_prompt_numbers_passages_and_ends_with_the_question(index):
     assert "[1] (from saltmarsh_observatory.md)" in user
     assert user.endswith("Question: Who founded the Saltmarsh Observatory?")
     assert rag.cited_sources("It was Mabel Quenby [1].", hits) == hits[:1]
+    first = f"[1] {hits[0].source} · chunk {hits[0].chunk.metadata['chunk']}"
+    assert rag.citation_note("It was Mabel Quenby [1].", hits) == f"Cites: {first}"
+    assert rag.citation_note("Mabel Quenby.", hits).startswith("Cites: no passage number — retrieved from ")
+    assert [r["rank"] for r in rag.hit_rows(hits)] == [1, 2, 3] and all(len(r["text"]) <= 120 for r in rag.hit_rows(hits))
 
 
 def test_bad_question_file_names_the_line():
@@ -92,6 +96,9 @@ def test_projection_places_the_query_near_its_best_chunk(index):
     distances = np.linalg.norm(proj.points - star, axis=1)
     same_doc = [i for i, c in enumerate(index.chunks) if c.metadata["source"] == hits[0].source]
     assert int(np.argmin(distances)) in same_doc or np.min(distances[same_doc]) < np.median(distances)
+    near, share = projection.map_agreement(proj, star, [int(i) for i in np.argsort(distances)[:3]])
+    assert share == 1.0 and near == [int(i) for i in np.argsort(distances)[:3]]  # the map's own nearest: all agree
+    assert projection.map_agreement(proj, star, [-1, -2])[1] == 0.0
 
 
 def test_small_corpus_falls_back_to_pca_and_3d_works():

@@ -50,3 +50,20 @@ def test_too_few_choices_get_a_clear_message(embed):
     with pytest.raises(ValueError, match="at least 4"):
         reward.fit(synthetic(TOPICS[:2]), embed)
     assert math.isnan(reward.cross_validated_accuracy(synthetic(TOPICS[:4]), embed))
+
+
+def test_a_labelling_session_records_choices_skips_and_refits_only_when_a_choice_is_added(embed):
+    session, fits = reward.Labelling(["first?", "second?"]), []
+    counting = lambda fn, *args: fits.append(fn.__name__) or fn(*args)  # noqa: E731
+    for i, topic in enumerate(TOPICS[:5]):
+        assert session.prompt == ["first?", "second?"][i % 2] and session.seed(10) == 10 + i
+        good, bad = synthetic([topic])[0].chosen, "No. I will not help with that."
+        session.offer([bad, good] if i % 2 else [good, bad])
+        session.choose(1 if i % 2 else 0)
+    session.offer(["a", "b"])
+    session.choose(None)  # a skip moves on and records nothing
+    assert len(session.prefs) == 5 and session.round == 6 and session.pair is None
+    assert all(p.chosen.startswith("Here are") and p.prompt in ("first?", "second?") for p in session.prefs)
+    model, held_out = session.model(embed, counting)
+    assert session.model(embed, counting)[0] is model and len(fits) == 2  # the same choices: not fit again
+    assert held_out == 1.0

@@ -44,7 +44,8 @@ def test_preference_picking_trains_a_reward_model_and_ranks(fast_model):
         at.button(key="rl_sample").click().run()
         assert not at.exception
         at.button(key=f"rl_pick_{choice % 2}").click().run()
-    assert len(at.session_state["rl_prefs"]) == 4
+    labelling = at.session_state["rl_labelling"]
+    assert len(labelling.prefs) == 4 and labelling.round == 4 and labelling.pair is None
     assert len(at.dataframe[0].value) == 4
     labels = {m.label: m.value for m in at.metric}
     assert "Held-out accuracy (cross-validated)" in labels and labels["Length preference"] in ("longer", "shorter")
@@ -57,7 +58,8 @@ def test_preference_picking_trains_a_reward_model_and_ranks(fast_model):
 
 def test_summary_answers_four_ways_with_fact_and_form_marks(fast_model):
     at = open_page("pages/summary.py")
-    assert len(at.get("plotly_chart")) == 1  # the precomputed two-by-two, before anyone clicks
+    assert len(at.get("plotly_chart")) == 1  # the stored two-by-two, before anyone clicks
+    assert any(c.value.startswith("Stored run") and "36 held-out items" in c.value for c in at.caption)
     at.button(key="sum_go").click().run()
     assert not at.exception
     marks = [m.value for m in at.markdown if ("✅" in m.value or "❌" in m.value) and "fact" in m.value]
@@ -74,9 +76,9 @@ def test_summary_empty_question_gets_a_message(fast_model):
 
 def test_scoreboard_shows_shipped_numbers_and_recomputes(fast_model):
     at = open_page("pages/scoreboard.py")
-    assert len(at.get("plotly_chart")) == 1 and any("precomputed" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 1 and any("Stored run" in c.value for c in at.caption)
     at.slider(key="sb_items").set_value(2)
     at.button(key="sb_run").click().run()
     assert not at.exception
-    assert any("your run" in c.value for c in at.caption)
+    assert any(c.value.startswith("Your run: fast engine") for c in at.caption)
     assert len(at.dataframe[0].value) == 7

@@ -11,6 +11,7 @@ from lib import charts, prompting, runtime, tasks
 from lib.models import REPO_ROOT
 from lib.tasks import Task
 from lib.textsafe import escape_markdown
+from ui import downloads, stored, widgets
 
 CUSTOM = "custom (your own examples)"
 REFERENCES = json.loads((REPO_ROOT / "data" / "references.json").read_text(encoding="utf-8"))
@@ -74,38 +75,41 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str) -> N
     st.header("Measure it on the held-out items")
     c1, c2 = st.columns(2)
     seeds = c1.slider("Shot samplings (seeds)", 1, 5, 3, key=f"{key}_seeds")
-    limit = runtime.count_slider("Test items", 1, len(task.test), 20, f"{key}_limit", c2)
+    limit = widgets.count_slider("Test items", 1, len(task.test), 20, f"{key}_limit", c2)
+    budget = prompting.default_budget(any(c.cot != "none" for c in conditions))
+    st.caption(f"Greedy, up to {budget} new tokens per answer (room for {'reasoning' if budget > 48 else 'a short answer'}), "
+               "whatever the sidebar says: a measurement uses fixed settings, the same as the stored runs.")
     state_key = f"{key}_result"
+    yours = {"engine": runtime.engine_name(), "max_new_tokens": budget, "items": limit, "seeds": seeds,
+             "shots": max(c.k for c in conditions)}
     if st.button("Run the evaluation", key=f"{key}_run", type="primary"):
         bar = st.progress(0.0, text="Generating…")
         try:
             st.session_state[state_key] = runtime.run_in_turns(
-                prompting.evaluate, task, conditions, seeds, runtime.answer_all, limit,
-                lambda f: bar.progress(f, text=f"Generating… {f:.0%}"))
+                prompting.evaluate, task, conditions, seeds, runtime.greedy_answers(budget), limit,
+                lambda f: bar.progress(f, text=f"Generating… {f:.0%}")) | {"settings": yours}
         except runtime.USER_ERRORS as error:
             st.error(escape_markdown(str(error)))
         bar.empty()
     result = st.session_state.get(state_key)
-    if result is None or result["task"] != task.name:
-        result = prompting.precomputed(task.name) if runtime.settings()["backend"] == "bundled" else None
+    if result is None or result["task"] != task.name or result["settings"] != yours:
+        names = [c.name for c in conditions]
+        result = stored.stored_result(f"prompting/{task.name}", yours,
+                                      lambda rows: prompting.summarize([r for r in rows if r["condition"] in names]))
         if result is None:
-            st.info("Press the button to measure these conditions.")
             return
-        st.caption(f"Showing precomputed results for the bundled model on {result.get('engine', 'PyTorch float32')} "
-                   f"({result['items']} items, {result['seeds']} seeds, {result['max_new_tokens']} new tokens, "
-                   f"greedy; `{result.get('command', 'python -m lib.prompting eval')}`). Run the evaluation to "
-                   "measure with your sidebar's settings instead.")
+        if [s["condition"] for s in result["summary"]] != names:
+            st.info("The stored run measured other conditions than this page's; press the button to measure these.")
+            return
+        result |= {"rows": [r for r in result["rows"] if r["condition"] in names]}
     summary = pd.DataFrame(result["summary"])
-    st.plotly_chart(charts.accuracy_bars(summary, "condition", "accuracy", error="std",
+    st.plotly_chart(charts.accuracy_bars(summary, "condition", "accuracy", error="accuracy_std",
                                          title=f"{task.title or task.name}: accuracy (error bar: spread over seeds)"),
                     key=f"{key}_chart")
     rows = pd.DataFrame(result["rows"])
     with st.expander("Every item: prompt, output, what we read, correct?"):
         st.dataframe(rows, hide_index=True)
-    d1, d2 = st.columns(2)
-    d1.download_button("Download CSV", rows.to_csv(index=False), f"{task.name}_eval.csv", "text/csv", key=f"{key}_csv")
-    d2.download_button("Download JSON", json.dumps(result, ensure_ascii=False, indent=1), f"{task.name}_eval.json",
-                       "application/json", key=f"{key}_json")
+    downloads.csv_and_json(rows, result, f"{task.name}_eval", key)
 
 
 def references_few_shot() -> None:

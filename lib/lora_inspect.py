@@ -1,0 +1,48 @@
+"""Looking inside an adapter: its update ΔW = B·A next to the frozen weight, and merging it into W.
+
+    >>> w, delta, rank = delta_weight(lora.BUNDLED["viggo"])
+    >>> merge_check(lora.BUNDLED["viggo"], lora.load_pairs(lora.TEST_FILE)[:3])["same_text"]
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from lib.lora import EVAL_TOKENS, generate, greedy, messages_for, serving_model
+
+
+def delta_weight(adapter_dir: Path, module: str = "model.layers.0.self_attn.q_proj"):
+    """(W, B·A scaled, rank) for one projection: the base weight and the adapter's low-rank update to it."""
+    from safetensors import safe_open
+
+    from lib.models import converted_dir
+
+    settings = json.loads((Path(adapter_dir) / "adapter_config.json").read_text(encoding="utf-8"))
+    with safe_open(str(Path(adapter_dir) / "adapter_model.safetensors"), "pt") as f:
+        keys = list(f.keys())
+        a = f.get_tensor(next(k for k in keys if f"{module}.lora_A" in k)).float()
+        b = f.get_tensor(next(k for k in keys if f"{module}.lora_B" in k)).float()
+    with safe_open(str(converted_dir() / "model.safetensors"), "pt") as f:
+        w = f.get_tensor(f"{module}.weight").float()
+    scale = settings["lora_alpha"] / settings["r"]
+    return w, (b @ a) * scale, settings["r"]
+
+
+def merge_check(adapter_dir: Path, pairs: list[dict[str, str]]) -> dict:
+    """Adapter outputs vs the same adapter merged into W (`merge_and_unload`), on a fresh copy of the model."""
+    import torch
+
+    model, tokenizer = serving_model({"check": Path(adapter_dir)})
+    sentences = [p["input"] for p in pairs]
+    enc = tokenizer(tokenizer.apply_chat_template(messages_for(sentences[0]), tokenize=False, add_generation_prompt=True),
+                    return_tensors="pt", add_special_tokens=False)
+    with torch.inference_mode():
+        before_logits = model(**enc).logits
+    before = generate(model, tokenizer, sentences, "check")
+    merged = model.merge_and_unload()
+    with torch.inference_mode():
+        after_logits = merged(**enc).logits
+    after = [greedy(merged, tokenizer, sentence, EVAL_TOKENS) for sentence in sentences]
+    return {"rows": [{"input": s, "adapter": b, "merged": a} for s, b, a in zip(sentences, before, after)],
+            "same_text": before == after, "max_logit_diff": float((before_logits - after_logits).abs().max())}
