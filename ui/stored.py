@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from lib import experiments
-from lib.textsafe import escape_markdown
 
 
 def stored_result(name: str, yours: dict, summarize, live: str = "press the button to measure it live") -> dict | None:
@@ -13,7 +12,8 @@ def stored_result(name: str, yours: dict, summarize, live: str = "press the butt
     was made; or None, after saying what differs and how to measure with the page's settings (`live`)."""
     result, differ = experiments.matching(name, yours, summarize)
     if result is None:
-        st.info(f"No stored result matches your settings: {escape_markdown('; '.join(differ))}. To see numbers, {live}.")
+        # The differences name settings from fixed choices (engines, counts) and our own commands: markdown-safe.
+        st.info(f"No stored result matches your settings: {'; '.join(differ)}. To see numbers, {live}.")
         return None
     st.caption(f"Stored run, not live: {describe(result['settings'])}, greedy. "
                f"Made with `{experiments.get(name).command}`; {live}.")
