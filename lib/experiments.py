@@ -60,6 +60,16 @@ class Experiment:
         return json.loads(save.read_text(encoding="utf-8"))
 
 
+def add_cli_options(parser: argparse.ArgumentParser, engine_help: str | None = None) -> None:
+    """The options every experiment's CLI shares: --engine (when it has a choice), --save PATH, --json."""
+    from lib.settings import ENGINES
+
+    if engine_help:
+        parser.add_argument("--engine", choices=ENGINES, default="fast", help=engine_help)
+    parser.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
+    parser.add_argument("--json", action="store_true", help="print the summary as one line of JSON")
+
+
 def all_experiments() -> list[Experiment]:
     declared = json.loads(REGISTRY.read_text(encoding="utf-8"))["experiments"]
     return [Experiment(d["name"], d["module"], tuple(d["args"]), tuple(d["check"]), d["settings"], d["minutes"],

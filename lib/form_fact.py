@@ -21,10 +21,9 @@ import argparse
 import json
 import re
 import sys
-from pathlib import Path
 from dataclasses import dataclass
 
-from lib import lora, lora_training, rag
+from lib import experiments, lora, lora_training, rag
 from lib.models import REPO_ROOT
 
 ADAPTER = lora.ADAPTER_DIR / "form"
@@ -106,15 +105,10 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("train", help=f"train the bundled form adapter into {ADAPTER.relative_to(REPO_ROOT)}")
     ev = sub.add_parser("eval", help="the sample questions answered four ways, scored for fact and form")
     ev.add_argument("--limit", type=int, default=None, help="only the first N sample questions")
-    ev.add_argument("--engine", choices=("fast", "fastest", "reference"), default="fast",
-                    help="the engine of the ways without the adapter (the adapter runs on PyTorch)")
-    ev.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
-    ev.add_argument("--json", action="store_true")
+    experiments.add_cli_options(ev, "the engine of the ways without the adapter (the adapter runs on PyTorch)")
     args = parser.parse_args(argv)
     if args.command == "train":
-        log = lora_training.train(TRAIN_CONFIG, lora.load_pairs(TRAIN_FILE), ADAPTER,
-                         on_step=lambda s, loss, sample: print(f"step {s} loss {loss:.3f}" + (f" | {sample!r}" if sample else ""),
-                                                               file=sys.stderr, flush=True))
+        log = lora_training.train(TRAIN_CONFIG, lora.load_pairs(TRAIN_FILE), ADAPTER, lora_training.print_progress)
         print(json.dumps({"out": str(ADAPTER), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
         return
     from lib import backends, models

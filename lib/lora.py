@@ -21,8 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from lib import fields
-from lib import meaning
+from lib import experiments, fields, meaning
 from lib.models import REPO_ROOT
 
 TRAIN_FILE = REPO_ROOT / "data" / "viggo" / "train.jsonl"
@@ -179,16 +178,13 @@ def main(argv: list[str] | None = None) -> None:
     ev = sub.add_parser("eval", help="exact match and slot F1 for base and adapter")
     ev.add_argument("--adapter", default="viggo", help="a bundled adapter name or an adapter folder")
     ev.add_argument("--data", type=Path, default=TEST_FILE)
-    ev.add_argument("--limit", type=int, default=None)
-    ev.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
-    ev.add_argument("--json", action="store_true")
+    ev.add_argument("--limit", type=int, default=None, help="only the first N pairs")
+    experiments.add_cli_options(ev)  # no engine choice: adapters run on PyTorch
     args = parser.parse_args(argv)
     if args.command == "train":
         fields = {k: getattr(args, k) for k in asdict(lora_training.TrainConfig()) if k != "targets"}
         config = lora_training.TrainConfig(**fields, targets=tuple(args.targets.split(",")))
-        log = lora_training.train(config, load_pairs(args.data), args.out,
-                    on_step=lambda s, loss, sample: print(f"step {s} loss {loss:.3f}" + (f" | {sample}" if sample else ""),
-                                                          file=sys.stderr))
+        log = lora_training.train(config, load_pairs(args.data), args.out, lora_training.print_progress)
         print(json.dumps({"out": str(args.out), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
         return
     path = BUNDLED.get(args.adapter, Path(args.adapter))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -112,6 +113,11 @@ def parameter_groups(model, config: "TrainConfig") -> list[dict]:
     trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     return [{"params": [p for n, p in trainable if "lora_B" not in n], "lr": config.learning_rate},
             {"params": [p for n, p in trainable if "lora_B" in n], "lr": config.learning_rate * config.b_lr_ratio}]
+
+
+def print_progress(step: int, loss: float, sample: str | None) -> None:
+    """on_step for the command line: one line a step on stderr."""
+    print(f"step {step} loss {loss:.3f}" + (f" | {sample!r}" if sample else ""), file=sys.stderr, flush=True)
 
 
 def train(config: TrainConfig, pairs: list[dict[str, str]], out_dir: Path,

@@ -22,7 +22,6 @@ import random
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from lib import experiments, scorers, tasks
 from lib.tasks import Item, Task
@@ -135,10 +134,7 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--seeds", type=int, default=3)
     ev.add_argument("--limit", type=int, default=None, help="only the first N test items")
     ev.add_argument("--max-new-tokens", type=int, default=None, help="default: 48, or 200 with --cot")
-    ev.add_argument("--engine", choices=("fast", "fastest", "reference"), default="fast",
-                    help="the bundled model on onnxruntime (4-bit, the app's default) or PyTorch (float32)")
-    ev.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
-    ev.add_argument("--json", action="store_true")
+    experiments.add_cli_options(ev, "the bundled model on onnxruntime (4-bit, the app's default) or PyTorch (float32)")
     args = parser.parse_args(argv)
 
     from lib import backends, generation

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -129,10 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.scoreboard", description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=40, help="held-out sentences (of 120)")
     parser.add_argument("--seeds", type=int, default=3, help="shot samplings for the few-shot rungs")
-    parser.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
-    parser.add_argument("--engine", choices=("fast", "fastest", "reference"), default="fast",
-                        help="the engine of the prompting rungs (the LoRA rung runs on PyTorch)")
-    parser.add_argument("--json", action="store_true")
+    experiments.add_cli_options(parser, "the engine of the prompting rungs (the LoRA rung runs on PyTorch)")
     args = parser.parse_args(argv)
     from lib import backends
 
