@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from lib import lora, lora_inspect, lora_training, meaning
+from lib import experiments, lora, lora_inspect, lora_training, meaning
 from lib.lora_serving import LoraServer, SessionAdapters, TrainingJob
 from lib.work_queue import WorkQueue
 
@@ -51,8 +51,10 @@ def server():
     return LoraServer(lora.BUNDLED)
 
 
-def test_bundled_adapter_beats_the_base_model_by_fifty_points(server):
-    result = lora.evaluate_with(server.generate, "viggo", lora.load_pairs(lora.TEST_FILE)[:40])
+def test_bundled_adapter_beats_the_base_model_by_fifty_points():
+    # The stored evaluation (120 held-out pairs); test_experiments makes its first rows again from the code.
+    result = experiments.load("lora/viggo")
+    assert result["items"] == 120
     assert result["lora"]["exact_match"] - result["base"]["exact_match"] >= 0.5
     assert result["lora"]["slot_f1"] > result["base"]["slot_f1"]
 
@@ -76,31 +78,16 @@ def _run_threads(calls, timeout=300):
     return results
 
 
-def test_base_and_adapter_stay_correct_when_threads_generate_at_once(server):
-    from lib.generation import GenerationSettings
-
-    pairs = lora.load_pairs(lora.TEST_FILE)[:2]
-    sentences = [p["input"] for p in pairs]
-    expected = {name: server.generate(sentences, name) for name in (None, "viggo")}
-    assert expected[None] != expected["viggo"]
-    names = [None, "viggo", None, "viggo"]
-    batch = _run_threads([lambda n=n: server.generate(sentences, n) for n in names])
-    assert batch == [expected[n] for n in names]
-    greedy = GenerationSettings(max_new_tokens=64)
-    streamed = _run_threads([
-        lambda n=n: "".join(server.stream(lora.messages_for(sentences[0]), greedy, threading.Event(), n)).strip()
-        for n in names])
-    assert streamed == [expected[n][0] for n in names]
-
-
 def test_adapter_answers_take_turns_with_other_sessions_without_deadlock(server):
-    """Sessions on one scheduler: adapter batches and streams (which pass the CPU on between tokens while they
-    hold the LoRA lock) beside a session taking short steps, as the fast engine's batch does."""
+    """Base and adapter answers stay correct when sessions on one scheduler ask at once: adapter batches and
+    streams (which pass the CPU on between tokens while they hold the LoRA lock) beside a session taking short
+    steps, as the fast engine's batch does."""
     from lib.generation import GenerationSettings
     from lib.scheduler import Scheduler, step
 
     sentences = [p["input"] for p in lora.load_pairs(lora.TEST_FILE)[:1]]
     expected = {name: server.generate(sentences, name)[0] for name in (None, "viggo")}
+    assert expected[None] != expected["viggo"]  # so a base answer coming out adapted (or back) would show
     scheduler, greedy, short_steps = Scheduler(), GenerationSettings(max_new_tokens=64), []
 
     def in_session(owner, work):
