@@ -218,7 +218,10 @@ def _redraw_every() -> float:
     return min(1.0, 0.1 * max(1, scheduler().people))
 
 
-def stream_answer(messages: Messages, max_chars: int = 20_000, start=None) -> tuple[str, GenerationStats] | None:
+MAX_MESSAGE_CHARS = 20_000  # one message; longer ones are refused with a message, never sent
+
+
+def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=None) -> tuple[str, GenerationStats] | None:
     """Stream an answer into the page, taking turns with other sessions. Problems become one clear message.
 
     `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend).

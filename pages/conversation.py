@@ -26,19 +26,20 @@ for message in history:
 chosen = runtime.backend()
 reserve = runtime.generation_settings().max_new_tokens
 count = lambda msgs: chosen.count_tokens(chosen.render_prompt(msgs)) if msgs else 0  # noqa: E731
-said = st.chat_input("Say something — try telling it your name, then chat until it forgets", key="conv_input")
+said = st.chat_input("Say something — try telling it your name, then chat until it forgets", key="conv_input",
+                     max_chars=runtime.MAX_MESSAGE_CHARS)
 if said is not None and not said.strip():
     st.warning("The message was empty.")
 elif said:
+    try:  # before the message is echoed: one too long for the window is refused, not shown as a page of text
+        to_send, _ = conversation.fit_window([{"role": "system", "content": system}] + history +
+                                             [{"role": "user", "content": said}], count, limit, reserve)
+    except ValueError as error:
+        st.error(escape_markdown(str(error)))
+        st.stop()
     history.append({"role": "user", "content": said})
     with st.chat_message("user"):
         st.text(said)
-    try:
-        to_send, _ = conversation.fit_window([{"role": "system", "content": system}] + history, count, limit, reserve)
-    except ValueError as error:
-        history.pop()
-        st.error(escape_markdown(str(error)))
-        st.stop()
     with st.chat_message("assistant"):
         result = runtime.stream_answer(to_send)
     if result:

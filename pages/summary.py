@@ -25,7 +25,11 @@ else:
     question, fact = questions[picked]["question"], questions[picked]["answer"]
     st.caption(f"Expected fact: {fact}")
 
+# Material icons come with Streamlit's own font; emoji marks showed as empty boxes where no emoji font is installed.
+YES, NO = ":material/check_circle: yes", ":material/cancel: no"
 greedy = GenerationSettings(max_new_tokens=form_fact.ANSWER_TOKENS)
+st.caption(f"Each way answers greedily, up to {greedy.max_new_tokens} new tokens (the settings of the stored "
+           "results below), whatever the sidebar says.")
 if st.button("Answer four ways", type="primary", key="sum_go"):
     if not question.strip():
         st.warning("Type a question first.")
@@ -44,7 +48,7 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
                 marks = form_fact.score(result[0], fact)
                 if not fact.strip():  # no expected fact given: only the form can be checked
                     del marks["fact"]
-                st.markdown(" · ".join(f"{'✅' if ok else '❌'} {what}" for what, ok in marks.items()))
+                st.markdown(" · ".join(f"{what} {YES if ok else NO}" for what, ok in marks.items()))
     with st.expander(f"The {len(hits)} retrieved passages (the RAG ways see these)"):
         st.text(rag.context_block(hits))
     with st.expander("The exact prompt of 'Form adapter + RAG'"):

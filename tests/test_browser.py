@@ -1,7 +1,5 @@
 """Browser tests: the real app served by `streamlit run`, driven in Debian's Chromium through Playwright."""
 
-import re
-
 import pytest
 
 from browser import CHROMIUM, CHROMIUM_ARGS, ask_together, open_playgrounds, streamlit_server, wait_for_app_idle
@@ -107,13 +105,13 @@ def test_every_page_opens_from_a_deep_link(server, page, slug, title):
 
 
 def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
-    note = tmp_path / "zorblat_museum.md"
+    note = tmp_path / "zorblat_<b>museum.md"  # a name with markup: shown as text everywhere
     note.write_text("# The Zorblat museum\nThe Zorblat museum is painted teal. It opens at nine and the ticket "
                     "costs 14 florins. <script>window.hacked = true</script>\n")
     page.goto(f"{server}/rag")
     wait_for_app_idle(page)
     page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(note))
-    page.get_by_text("zorblat_museum.md").first.wait_for(timeout=60_000)
+    page.get_by_text("zorblat_<b>museum.md").first.wait_for(timeout=60_000)
     wait_for_app_idle(page)
     question = page.get_by_label("Question", exact=True).and_(page.get_by_test_id("stTextInputField"))
     question.fill("How much is a ticket to the Zorblat museum?")
@@ -121,12 +119,32 @@ def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
     wait_for_app_idle(page)
     chart = page.get_by_test_id("stPlotlyChart").first
     chart.get_by_text("your question").wait_for(timeout=60_000)
+    assert chart.get_by_text("zorblat_<b>museum.md").count() >= 1  # the legend shows the name as written
+    assert chart.locator("b", has_text="museum").count() == 0
     page.get_by_role("button", name="Answer with and without retrieval").click()
     page.get_by_text("Without retrieval (memory only)").wait_for(timeout=120_000)
     wait_for_app_idle(page)
     cites = page.get_by_text("Cites:").first.inner_text()
-    assert "zorblat_museum.md" in cites
+    assert "zorblat_<b>museum.md" in cites
     assert page.evaluate("window.hacked") is None  # the script in the document never ran
+
+
+def test_a_task_file_with_markup_in_a_field_shows_it_as_text(server, page, tmp_path):
+    task = tmp_path / "mine.json"
+    task.write_text('{"scorer": "[click](javascript:alert(1)) ![px](' + server + '/px.png)", '
+                    '"examples": [{"input": "a", "output": "b"}], "test": [{"input": "c", "output": "d"}]}')
+    images = []
+    page.on("request", lambda request: images.append(request.url) if request.url.endswith("/px.png") else None)
+    page.goto(f"{server}/few_shot")
+    wait_for_app_idle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Task").first.click()
+    page.get_by_role("option", name="custom (your own examples)").click()
+    wait_for_app_idle(page)
+    page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(task))
+    error = page.get_by_test_id("stAlertContentError").first
+    error.get_by_text("Unknown scorer").wait_for(timeout=60_000)
+    assert "[click](javascript:alert(1))" in error.inner_text()  # the field, as written
+    assert error.locator("a").count() == 0 and error.locator("img").count() == 0 and images == []
 
 
 def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model):
@@ -137,31 +155,6 @@ def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model
         assert page.get_by_test_id("stSidebar").get_by_text("Backend").count() == 1
         assert page.get_by_test_id("stSidebarNav").get_by_text("Overview").count() == 1
         page.close()
-
-
-def test_few_shot_zero_vs_k_shot_answers_and_accuracy_chart(server, page):
-    page.goto(f"{server}/few_shot")
-    wait_for_app_idle(page)
-    page.get_by_text("Prompt X-ray — 4-shot").wait_for()
-    page.get_by_role("button", name="Answer zero-shot and 4-shot").click()
-    page.get_by_text("expected:").nth(1).wait_for(timeout=120_000)
-    wait_for_app_idle(page)
-    assert page.get_by_text("zero-shot", exact=True).count() >= 1 and page.get_by_text("4-shot", exact=True).count() >= 1
-    chart = page.get_by_test_id("stPlotlyChart").first
-    chart.get_by_text("accuracy (error bar", exact=False).wait_for()
-
-
-def test_chain_of_thought_and_conversation_in_the_browser(server, page):
-    page.goto(f"{server}/chain_of_thought")
-    wait_for_app_idle(page)
-    page.get_by_role("button", name="Answer all three").click()
-    page.get_by_text("answer read:").nth(2).wait_for(timeout=180_000)
-    page.goto(f"{server}/conversation")
-    wait_for_app_idle(page)
-    page.get_by_test_id("stChatInputTextArea").fill("Hello, my name is Ada.")
-    page.keyboard.press("Enter")
-    page.get_by_text("What the next turn will send").wait_for(timeout=120_000)
-    assert page.get_by_test_id("stChatMessage").count() == 2
 
 
 def test_lora_side_by_side_then_start_and_cancel_training(server, page):
@@ -178,39 +171,12 @@ def test_lora_side_by_side_then_start_and_cancel_training(server, page):
     page.get_by_text("cancelled: step").wait_for(timeout=120_000)
 
 
-def test_summary_four_way_comparison(server, page):
-    page.goto(f"{server}/summary")
-    wait_for_app_idle(page)
-    page.get_by_role("button", name="Answer four ways").click()
-    page.get_by_text("retrieved passages").wait_for(timeout=180_000)
-    wait_for_app_idle(page)
-    for way in ["Base", "Base + RAG", "Form adapter", "Form adapter + RAG"]:
-        assert page.get_by_text(way, exact=True).count() >= 1
-    marks = page.get_by_test_id("stMarkdownContainer").get_by_text(re.compile(r"^[✅❌] fact · [✅❌] form$"))
-    assert marks.count() == 4
-    page.get_by_test_id("stPlotlyChart").first.wait_for()
-
-
-def test_preference_picking_flow(server, page):
-    page.goto(f"{server}/sft_rlhf")
-    wait_for_app_idle(page)
-    for made in range(1, 5):
-        page.get_by_role("button", name="Sample two answers").click()
-        page.get_by_role("button", name="This one is better").first.click(timeout=120_000)
-        if made < 4:  # wait for the choice to be recorded, not just for the app to look idle
-            page.get_by_text(f"{made} of 4 choices made").wait_for(timeout=60_000)
-    page.get_by_text("Held-out accuracy (cross-validated)").wait_for(timeout=60_000)
-    assert page.get_by_text("Best-of-n: the reward model picks").count() == 1
-    page.get_by_role("button", name="Sample and rank").click()
-    page.get_by_text("picked").first.wait_for(timeout=120_000)
-
-
 def test_train_page_tiny_model_runs_and_reports(server, page):
     page.goto(f"{server}/train")
     wait_for_app_idle(page)
     page.get_by_test_id("stMetricValue").get_by_text("8.40e+23").wait_for(timeout=30_000)
     page.get_by_role("button", name="Start training").click()
     page.get_by_text("running: step").wait_for(timeout=120_000)  # its process has started and trains
+    page.get_by_text("after step").first.wait_for(timeout=60_000)  # a sample of its writing, while it trains
     page.get_by_role("button", name="Cancel training").click(timeout=60_000)
     page.get_by_text("cancelled: step").wait_for(timeout=60_000)
-    page.get_by_text("after step").first.wait_for(timeout=30_000)

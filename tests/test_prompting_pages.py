@@ -69,3 +69,6 @@ def test_conversation_keeps_history_and_shows_the_window(fast_model):
     at.chat_input(key="conv_input").set_value("x " * 3000).run()
     assert any("longer than" in e.value for e in at.error)
     assert len(at.session_state["conv_messages"]) == 2  # the refused message is not kept
+    at.chat_input(key="conv_input").set_value("y" * 30_000).run()  # the input stops at 20,000 characters
+    assert any("longer than" in e.value for e in at.error)
+    assert len(at.session_state["conv_messages"]) == 2 and not any("yyyy" in t.value for t in at.text)  # not echoed

@@ -2,6 +2,8 @@
 
 from apptest import open_page, watch
 
+from lib.textsafe import escape_markdown
+
 
 def test_train_calculator_follows_the_preset_and_the_knobs(fast_model):
     at = open_page("pages/train.py")
@@ -36,6 +38,10 @@ def test_sft_compares_the_pretrained_base_with_the_tuned_model(fast_model):
     assert any("Gemma 3 270M" in m.value for m in at.markdown)  # the real base model, not the stand-in
     assert not at.warning
     assert any("<|im_start|>user" in c.value for c in at.code)  # the tuned model's chat format, shown
+    answers = at.session_state["sft_answers"]
+    at.run()  # any other click on the page: the two answers stay
+    assert answers["tuned"] and sum(m.value == escape_markdown(answers["tuned"]) for m in at.markdown) == 1
+    assert any(c.value == "It reads only your text and continues it." for c in at.caption)
 
 
 def test_preference_picking_trains_a_reward_model_and_ranks(fast_model):
@@ -62,7 +68,7 @@ def test_summary_answers_four_ways_with_fact_and_form_marks(fast_model):
     assert any(c.value.startswith("Stored run") and "36 held-out items" in c.value for c in at.caption)
     at.button(key="sum_go").click().run()
     assert not at.exception
-    marks = [m.value for m in at.markdown if ("✅" in m.value or "❌" in m.value) and "fact" in m.value]
+    marks = [m.value for m in at.markdown if ":material/" in m.value and "fact" in m.value and "form" in m.value]
     assert len(marks) == 4
 
 

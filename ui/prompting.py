@@ -67,7 +67,9 @@ def answers_side_by_side(task: Task, conditions: dict[str, list[dict]], expected
             result = runtime.stream_answer(messages)
             if result:
                 extracted, value = prompting.score(task, result[0], expected)
-                verdict = "✅ correct" if value == 1 else "❌ wrong" if value == 0 else f"score {value:.2f}"
+                # Material icons come with Streamlit's font; emoji showed as empty boxes without an emoji font.
+                verdict = (":material/check_circle: correct" if value == 1 else ":material/cancel: wrong" if value == 0
+                           else f"score {value:.2f}")
                 st.caption(f"answer read: {extracted or '—'} · expected: {expected} · {verdict}")
 
 
