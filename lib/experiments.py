@@ -125,7 +125,8 @@ def restrict(result: dict, items: int | None, seeds: int | None, summarize) -> d
         out["summary"] = summarize(out["rows"])
     for part in ("base", "lora"):
         if part in result:
-            out[part] = {"rows": keep(result[part]["rows"])} | summarize(keep(result[part]["rows"]))
+            rows = keep(result[part]["rows"])
+            out[part] = {"rows": rows} | summarize(rows)
     return out
 
 

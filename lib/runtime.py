@@ -238,9 +238,10 @@ def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=
     try:
         start = start or sending_backend().stream
         with _request(cancel, note):
-            if scheduler().people > 1:
-                note.info(f"⏳ The CPU is answering {scheduler().people - 1} other session(s) too; yours starts "
-                          "as soon as it gets a turn…")
+            others = scheduler().people - 1
+            if others > 0:
+                note.info(f"⏳ The CPU is answering {others} other session(s) too; yours starts as soon as it gets "
+                          "a turn…")
             stream = start(messages, generation_settings(), cancel)
             pieces: list[str] = []
             st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note),

@@ -51,10 +51,7 @@ class Request:
         if getattr(_here, "depth", 0) or self.scheduler.one_at_a_time:
             yield  # already holding the CPU (a step inside a step, or a one-at-a-time request)
             return
-        if not self.still_wanted():  # e.g. the tab that asked was closed: stop spending turns on it
-            if self.cancel is not None:
-                self.cancel.set()
-            raise InterruptedError("Nobody is waiting for this answer any more.")
+        self.stop_if_unwanted()
         self.scheduler._acquire(self)
         _here.depth = 1
         try:
@@ -62,6 +59,13 @@ class Request:
         finally:
             _here.depth = 0
             self.scheduler._release(self)
+
+    def stop_if_unwanted(self) -> None:
+        """Raise InterruptedError (and cancel) once nobody waits for this work, e.g. the tab that asked was closed."""
+        if not self.still_wanted():
+            if self.cancel is not None:
+                self.cancel.set()
+            raise InterruptedError("Nobody is waiting for this answer any more.")
 
 
 def step():
@@ -77,10 +81,7 @@ def pass_turn() -> None:
     request = getattr(_here, "request", None)
     if request is None or not getattr(_here, "depth", 0) or request.scheduler.one_at_a_time:
         return
-    if not request.still_wanted():
-        if request.cancel is not None:
-            request.cancel.set()
-        raise InterruptedError("Nobody is waiting for this answer any more.")
+    request.stop_if_unwanted()
     request.scheduler._pass(request)
 
 
@@ -245,7 +246,6 @@ class Scheduler:
     def _grant(self, req: Request) -> None:  # with the lock held
         self._holder = req
         self._granted_at = self.clock()
-        self._used.setdefault(req.owner, 0.0)
         req.first = False
 
     def _grant_next(self) -> None:  # with the lock held
