@@ -32,7 +32,6 @@ def median_ms(fn, rounds: int) -> float:
 def main() -> None:
     argparse.ArgumentParser(description=__doc__.splitlines()[0]).add_argument("--json", action="store_true")
     import faiss
-    import numpy as np
     from sentence_transformers import SentenceTransformer
 
     from lib import charts, documents, models, projection, rag

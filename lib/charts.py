@@ -64,6 +64,15 @@ def accuracy_bars(table, x: str, y: str, color: str | None = None, error: str | 
     return fig
 
 
+def summary_line(table, x: str, color: str, y: str) -> str:
+    """A chart's gist in one sentence, for readers who do not see the bars: each group's values, in order."""
+    parts = []
+    for group, rows in table.groupby(x, sort=False):
+        values = ", ".join(f"{c} {v:.0%}" for c, v in zip(rows[color], rows[y]))
+        parts.append(f"{group}: {values}")
+    return "; ".join(parts) + "."
+
+
 def context_window(labels: list[str], tokens: list[int], dropped: set[int], limit: int) -> go.Figure:
     """One bar per message, stacked along the token axis; the ones that fell out of the window are greyed."""
     fig = go.Figure()

@@ -211,10 +211,23 @@ def generate_batch(
     batch_size: int = 8,
 ) -> list[str]:
     """Answers for many conversations, `batch_size` at a time (left-padded). Greedy output equals one-by-one."""
+    return complete_batch(loaded, [render_prompt(loaded.tokenizer, m) for m in conversations], settings, cancel,
+                          batch_size)
+
+
+def complete_batch(
+    loaded,
+    prompts: list[str],
+    settings: GenerationSettings,
+    cancel: threading.Event | None = None,
+    batch_size: int = 8,
+    stop: str | None = None,
+) -> list[str]:
+    """Continuations of prompts exactly as given (chat template or BOS already in them), batched as generate_batch;
+    a row ends at `stop` (kept in its text) when one is given."""
     import torch
 
     cancel = cancel or threading.Event()
-    prompts = [render_prompt(loaded.tokenizer, m) for m in conversations]
     answers: list[str] = []
     for start in range(0, len(prompts), batch_size):
         if cancel.is_set():
@@ -229,6 +242,7 @@ def generate_batch(
                 stopping_criteria=between_tokens(cancel),
                 pad_token_id=loaded.tokenizer.pad_token_id,
                 **settings.generate_kwargs(),
+                **({"stop_strings": [stop], "tokenizer": loaded.tokenizer} if stop else {}),
             )
         new = out[:, enc["input_ids"].shape[1] :]
         answers += loaded.tokenizer.batch_decode(new, skip_special_tokens=True)

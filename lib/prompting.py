@@ -10,7 +10,13 @@ models see examples. Chain-of-thought comes in three flavours: none (answer
 directly), "zero" (append "Let's think step by step.") and "few" (shots show
 worked rationales).
 
-CLI: `python -m lib.prompting eval --task NAME_OR_FILE --shots K [--cot] [--seeds N] --json`.
+Two ways to answer (METHODS) with two models (MODELS): the chat model writes an answer and we read the label in
+it (the app's default); or, the way the few-shot papers measured, the model never writes and the likeliest of
+the task's labels after the prompt is its answer (`option_scoring`). The pretrained-only base model gets the
+same shots as plain text to continue (`completion_prompt`: "Input: … Output: …").
+
+CLI: `python -m lib.prompting eval --task NAME_OR_FILE --shots K [--cot] [--seeds N]
+[--method generate|options] [--model chat|base] --json`.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import argparse
 import html
 import json
 import random
+import statistics
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +34,8 @@ from lib import experiments, scorers, tasks
 from lib.tasks import Item, Task
 
 STEP_BY_STEP = "Let's think step by step."
+METHODS = {"generate": "writes an answer, we read the label in it", "options": "likeliest label (option scoring)"}
+MODELS = {"chat": "SmolLM2-135M-Instruct, chat model", "base": "Gemma 3 270M, pretrained only"}
 PART_COLOURS = {"template": "#e0e0e0", "instruction": "#fde2a6", "shot": "#cde7f7", "query": "#c9f0c9"}
 
 
@@ -51,6 +60,114 @@ def build_messages(task: Task, shots: list[Item], query: str, cot: str = "none")
         messages += [{"role": "user", "content": shot.input}, {"role": "assistant", "content": answer}]
     question = f"{query}\n{STEP_BY_STEP}" if cot == "zero" else query
     return messages + [{"role": "user", "content": question}]
+
+
+def completion_prompt(messages: list[dict[str, str]]) -> str:
+    """The same instruction, shots and question as plain text for a pretrained-only model to continue."""
+    blocks = []
+    for message in messages:
+        if message["role"] == "system":
+            blocks.append(message["content"] + "\n")
+        elif message["role"] == "user":
+            blocks.append(f"Input: {message['content']}\nOutput:")
+        else:
+            blocks[-1] += f" {message['content']}\n"
+    return "\n".join(blocks)
+
+
+def candidates(task: Task) -> list[str]:
+    """What option scoring chooses from: the task's labels, or else the distinct outputs of its shot pool."""
+    return list(task.labels) or list(dict.fromkeys(item.output for item in task.examples))
+
+
+def has_options(task: Task) -> bool:
+    """Option scoring fits a label task, or one whose shots keep repeating a few outputs (not free-form answers)."""
+    return bool(task.labels) or 2 <= len(candidates(task)) <= len(task.examples) // 2
+
+
+def option_chances(logprobs: dict[str, float]) -> dict[str, float]:
+    """Each label's share of the probability the model gives the labels together (they sum to 1)."""
+    import math
+
+    top = max(logprobs.values())
+    weights = {label: math.exp(lp - top) for label, lp in logprobs.items()}
+    return {label: w / sum(weights.values()) for label, w in weights.items()}
+
+
+def result_name(task_name: str, method: str = "generate", model: str = "chat") -> str:
+    """The stored experiment of a task evaluated one way: prompting/TASK for the chat way (the default)."""
+    way = "" if (method, model) == ("generate", "chat") else f"-{method}-{model}"
+    return f"prompting/{task_name}{way}"
+
+
+def ways_compared(task_name: str) -> list[dict]:
+    """The stored runs of one task, every way it was measured (METHODS × MODELS): one row a way and condition,
+    with the mean accuracy and its spread over seeds. Empty when fewer than two ways are stored."""
+    rows = []
+    for method in METHODS:
+        for model in MODELS:
+            stored = experiments.load(result_name(task_name, method, model))
+            for s in (stored or {}).get("summary", []):
+                rows.append({"way": f"{model} model, {'writes' if method == 'generate' else 'option scoring'}",
+                             "shots": "zero-shot" if s["condition"] == "zero-shot" else "k-shot",
+                             "condition": s["condition"], "accuracy": s["accuracy"],
+                             "accuracy_std": s["accuracy_std"], "seeds": s["seeds"]})
+    return rows if len({r["way"] for r in rows}) > 1 else []
+
+
+def shot_effects(task_names: list[str]) -> list[dict]:
+    """What shots did, from the stored runs: per task and way, zero-shot and k-shot accuracy, the gain in points,
+    and how one-sided the k-shot answers were (the share of the commonest answer within a shot sampling, averaged
+    over samplings: 1.0 means the model gave one answer to every question)."""
+    effects = []
+    for name in task_names:
+        for method in METHODS:
+            for model in MODELS:
+                stored = experiments.load(result_name(name, method, model))
+                shot_rows = [r for r in (stored or {}).get("rows", []) if r["condition"] != "zero-shot"]
+                if not shot_rows:
+                    continue
+                by = {s["condition"]: s["accuracy"] for s in stored["summary"]}
+                seeds = {r["seed"] for r in shot_rows}
+                one_sided = statistics.mean(
+                    max(map(answers.count, set(answers))) / len(answers)
+                    for answers in ([r["extracted"] for r in shot_rows if r["seed"] == seed] for seed in seeds))
+                k_shot = by[shot_rows[0]["condition"]]
+                effects.append({"task": name, "model": model, "method": method,
+                                "shots": stored["settings"]["shots"], "zero-shot": by["zero-shot"], "k-shot": k_shot,
+                                "gain (points)": round(100 * (k_shot - by["zero-shot"])),
+                                "commonest answer's share, k-shot": round(one_sided, 2)})
+    return effects
+
+
+def shot_effects_said(effects: list[dict]) -> str:
+    """The measured effect of shots in words, from `shot_effects` rows (so the page says only what was measured)."""
+    if not effects:
+        return "No stored runs to say what shots do here; measure it above."
+    best = max(effects, key=lambda e: e["gain (points)"])
+    way = lambda e: f"the {MODELS[e['model']].split(',')[0]} {'writing' if e['method'] == 'generate' else 'with option scoring'}"  # noqa: E731
+    said = [f"Measured here, the largest gain from {best['shots']} shots is {best['gain (points)']:+d} points: "
+            f"{way(best)} on {best['task']}, {best['zero-shot']:.0%} → {best['k-shot']:.0%}."]
+    strong = [e for e in effects if e["gain (points)"] >= 20]
+    tasks_strong = sorted({e["task"] for e in strong})
+    said.append(f"Shots gained 20 points or more on {len(tasks_strong)} of {len({e['task'] for e in effects})} "
+                f"label tasks{' (' + ', '.join(tasks_strong) + ')' if strong else ''}"
+                f"{', every time with the model writing its answer' if strong and all(e['method'] == 'generate' for e in strong) else ''}.")
+    by_method = {m: [e for e in effects if e["method"] == m] for m in METHODS}
+    if all(by_method.values()):
+        mean = lambda rows, key: statistics.mean(e[key] for e in rows)  # noqa: E731
+        said.append(f"Option scoring needs no answer form: zero-shot it scores {mean(by_method['options'], 'zero-shot'):.0%} "
+                    f"on average against {mean(by_method['generate'], 'zero-shot'):.0%} when writing, and shots add "
+                    f"{mean(by_method['options'], 'gain (points)'):+.0f} points to it on average "
+                    f"({mean(by_method['generate'], 'gain (points)'):+.0f} when writing): much of what shots teach "
+                    "models this small is the form of the answer.")
+    one_sided = [e for e in effects if e["commonest answer's share, k-shot"] >= 0.8 and e["gain (points)"] < 0]
+    if one_sided:
+        where = "; ".join(f"{e['task']}, {way(e)}" for e in one_sided)
+        said.append(f"Where shots hurt and the answers went one-sided ({len(one_sided)} of {len(effects)} ways: {where}), "
+                    "the model gave nearly the same answer to every question once it had seen shots (last column): "
+                    "it copied the labels in front of it more than it read the question.")
+    return " ".join(said)
 
 
 def xray_parts(prompt: str, messages: list[dict[str, str]]) -> list[tuple[str, str]]:
@@ -89,20 +206,23 @@ def score(task: Task, output: str, gold: str) -> tuple[str, float]:
 
 
 def evaluate(task: Task, conditions: list[Condition], seeds: int,
-             answer_all: Callable[[list[list[dict]]], list[str]], limit: int | None = None,
+             answer_all: Callable[[list[list[dict]]], list], limit: int | None = None,
              progress: Callable[[float], None] = lambda _f: None) -> dict:
-    """Accuracy per condition over the held-out split; shot samplings vary with the seed (zero-shot runs once)."""
+    """Accuracy per condition over the held-out split; shot samplings vary with the seed (zero-shot runs once).
+
+    `answer_all` maps conversations to answers: text, or (text, extra columns for the row)."""
     test = list(task.test)[:limit] if limit else list(task.test)
     runs = [(c, seed) for c in conditions for seed in (range(seeds) if c.k else [0])]
     rows = []
     for done, (condition, seed) in enumerate(runs):
         shots = pick_shots(task, condition.k, seed)
         conversations = [build_messages(task, shots, item.input, condition.cot) for item in test]
-        for item, messages, output in zip(test, conversations, answer_all(conversations)):
+        for item, messages, answer in zip(test, conversations, answer_all(conversations)):
+            output, extra = answer if isinstance(answer, tuple) else (answer, {})
             extracted, value = score(task, output, item.output)
             rows.append({"condition": condition.name, "seed": seed, "input": item.input, "expected": item.output,
                          "output": output, "extracted": extracted, "score": value,
-                         "prompt_messages": json.dumps(messages, ensure_ascii=False)})
+                         "prompt_messages": json.dumps(messages, ensure_ascii=False)} | extra)
         progress((done + 1) / len(runs))
     return {"task": task.name, "items": len(test), "seeds": seeds, "summary": summarize(rows), "rows": rows}
 
@@ -124,6 +244,60 @@ def default_budget(cot: bool) -> int:
     return 200 if cot else 48
 
 
+def prompt_text(loaded, messages: list[dict[str, str]], model: str) -> str:
+    """The exact text a model reads: the chat template for the chat model, BOS + plain text for the base one."""
+    from lib import generation
+
+    if model == "chat":
+        return generation.render_prompt(loaded.tokenizer, messages)
+    return (loaded.tokenizer.bos_token or "") + completion_prompt(messages)
+
+
+def option_answers(loaded, task: Task, model: str):
+    """answer_all by option scoring: each answer is the likeliest candidate, with every candidate's log-probability.
+    Other sessions' steps run between two questions."""
+    from lib import option_scoring
+    from lib.scheduler import pass_turn, step
+
+    options = candidates(task)
+    written = (lambda option: " " + option) if model == "base" else (lambda option: option)  # after "Output:"
+
+    def answer_all(conversations):
+        with step():
+            chosen = option_scoring.choose(loaded, [prompt_text(loaded, m, model) for m in conversations], options,
+                                           written, between=pass_turn)
+        return [(label, {"option_logprobs": json.dumps(dict(zip(options, (round(s, 3) for s in scores))))})
+                for label, scores in chosen]
+
+    return answer_all
+
+
+def continuation_answers(loaded, max_new_tokens: int):
+    """answer_all for the base model writing freely: greedy continuation of the plain-text prompt up to its first
+    line's end (it would go on with a made-up next "Input:")."""
+    from lib import generation
+    from lib.scheduler import step
+
+    settings = generation.GenerationSettings(max_new_tokens=max_new_tokens)
+
+    def answer_all(conversations):
+        with step():
+            texts = generation.complete_batch(loaded, [prompt_text(loaded, m, "base") for m in conversations], settings,
+                                              stop="\n")
+        return [text.split("\n")[0].strip() for text in texts]
+
+    return answer_all
+
+
+def settings_of(engine: str, method: str, model: str, max_new_tokens: int, items: int, seeds: int, shots: int) -> dict:
+    """How an evaluation was made, as stored results and the pages name it. Option scoring and the base model run
+    on PyTorch (they need the model's probabilities, or a model the fast engine does not build)."""
+    engine = engine if method == "generate" and model == "chat" else "reference"
+    return {"engine": engine, "method": method, "model": model,
+            "max_new_tokens": max_new_tokens if method == "generate" else None,
+            "items": items, "seeds": seeds, "shots": shots}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.prompting", description="Evaluate prompting techniques.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -134,20 +308,31 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--seeds", type=int, default=3)
     ev.add_argument("--limit", type=int, default=None, help="only the first N test items")
     ev.add_argument("--max-new-tokens", type=int, default=None, help="default: 48, or 200 with --cot")
-    experiments.add_cli_options(ev, "the bundled model on onnxruntime (4-bit, the app's default) or PyTorch (float32)")
+    ev.add_argument("--method", choices=METHODS, default="generate", help="; ".join(f"{k}: {v}" for k, v in METHODS.items()))
+    ev.add_argument("--model", choices=MODELS, default="chat", help="; ".join(f"{k}: {v}" for k, v in MODELS.items()))
+    experiments.add_cli_options(ev, "the chat model on onnxruntime (4-bit, the app's default) or PyTorch (float32); "
+                                    "option scoring and the base model always run on PyTorch")
     args = parser.parse_args(argv)
 
-    from lib import backends, generation
+    from lib import backends, models
+    from lib.generation import GenerationSettings
 
     task = tasks.load(args.task)
-    chosen = backends.bundled(args.engine)
-    settings = generation.GenerationSettings(max_new_tokens=args.max_new_tokens or default_budget(args.cot))
-    result = evaluate(task, default_conditions(args.shots, args.cot), args.seeds,
-                      lambda conversations: chosen.answer_all(conversations, settings), args.limit)
-    result |= {"model": chosen.name, "engine": chosen.engine, "max_new_tokens": settings.max_new_tokens,
-               "decoding": "greedy", "command": "python -m lib.prompting " + " ".join(argv or []),
-               "settings": {"engine": args.engine, "max_new_tokens": settings.max_new_tokens,
-                            "items": result["items"], "seeds": args.seeds, "shots": args.shots}}
+    budget = args.max_new_tokens or default_budget(args.cot)
+    if args.method == "generate" and args.model == "chat":
+        chosen = backends.bundled(args.engine)
+        name, engine = chosen.name, chosen.engine
+        answer_all = lambda conversations: chosen.answer_all(conversations, GenerationSettings(max_new_tokens=budget))  # noqa: E731
+    else:
+        loaded = models.load_chat_model() if args.model == "chat" else models.load_pretrained_base()
+        name, engine = loaded.name, "reference: float32, PyTorch"
+        answer_all = (option_answers(loaded, task, args.model) if args.method == "options"
+                      else continuation_answers(loaded, budget))
+    result = evaluate(task, default_conditions(args.shots, args.cot), args.seeds, answer_all, args.limit)
+    settings = settings_of(args.engine, args.method, args.model, budget, result["items"], args.seeds, args.shots)
+    result |= {"model": name, "engine": engine, "max_new_tokens": settings["max_new_tokens"], "decoding": "greedy",
+               "prompt_format": "chat template" if args.model == "chat" else "plain text (Input: … Output: …)",
+               "command": "python -m lib.prompting " + " ".join(argv or []), "settings": settings}
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -137,15 +137,36 @@ def retrieve(index: Index, question: str, k: int = 4, mmr: bool = False,
             for rank, (doc, _score) in enumerate(found, start=1)]
 
 
+QUOTE_PROMPT = (
+    "Answer the question using only the numbered context passages. Copy the words of the passage that answer it, "
+    "and cite the passage like [1]. If the context does not contain the answer, say you don't know."
+)
+
+
+@dataclass(frozen=True)
+class PromptStyle:
+    """How retrieved passages are put in front of the model (the knobs the RAG evaluation compares)."""
+
+    best: str = "first"  # "first" | "last": the closest passage opens the context, or sits next to the question
+    quote: bool = False  # ask for the passage's own words (QUOTE_PROMPT) instead of an answer (SYSTEM_PROMPT)
+
+    def order(self, hits: list[Hit]) -> list[Hit]:
+        return list(reversed(hits)) if self.best == "last" else list(hits)
+
+    @property
+    def instruction(self) -> str:
+        return QUOTE_PROMPT if self.quote else SYSTEM_PROMPT
+
+
 def context_block(hits: list[Hit]) -> str:
     return "\n\n".join(f"[{h.rank}] (from {h.source})\n{h.chunk.page_content}" for h in hits)
 
 
-def augmented_messages(question: str, hits: list[Hit]) -> list[dict[str, str]]:
-    """The prompt with retrieved passages numbered for citation."""
+def augmented_messages(question: str, hits: list[Hit], style: PromptStyle = PromptStyle()) -> list[dict[str, str]]:
+    """The prompt with retrieved passages numbered for citation (their rank: [1] is the closest, wherever it goes)."""
     return [
-        {"role": "system", "content": SYSTEM_PROMPT},
-        {"role": "user", "content": f"Context:\n{context_block(hits)}\n\nQuestion: {question}"},
+        {"role": "system", "content": style.instruction},
+        {"role": "user", "content": f"Context:\n{context_block(style.order(hits))}\n\nQuestion: {question}"},
     ]
 
 

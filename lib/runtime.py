@@ -15,7 +15,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from lib import backends, fast_engine, models
+from lib import backends, fast_engine, models, prompting
 from lib import settings as lab_settings
 from lib.generation import GenerationSettings, GenerationStats, Messages, PromptTooLong
 from lib.scheduler import Scheduler
@@ -295,6 +295,17 @@ def greedy_answers(max_new_tokens: int):
     """answer_all for a measurement: greedy with a fixed budget whatever the sidebar says, as the stored runs are."""
     chosen, settings_ = sending_backend(), GenerationSettings(max_new_tokens=max_new_tokens)
     return lambda conversations: chosen.answer_all(conversations, settings_)
+
+
+def answerer(task, method: str, model: str, max_new_tokens: int):
+    """answer_all for a measurement the chosen way (prompting.METHODS × MODELS): the chat model writing is
+    `greedy_answers`; option scoring and the base model run on the shared PyTorch models."""
+    if (method, model) == ("generate", "chat"):
+        return greedy_answers(max_new_tokens)
+    loaded = bundled_model() if model == "chat" else pretrained_base()
+    if method == "options":
+        return prompting.option_answers(loaded, task, model)
+    return prompting.continuation_answers(loaded, max_new_tokens)
 
 
 def engine_name() -> str:

@@ -11,6 +11,7 @@ st.write("Nothing in the model changes here. We put a few solved examples (shots
          "they help this model.")
 
 task = ui.task_picker("fs")
+method, model = ui.method_and_model(task, "fs")
 c1, c2 = st.columns(2)
 k = widgets.count_slider("Shots (k)", 0, min(8, len(task.examples)), 4, "fs_k", c1)
 how = c2.radio("Which shots", ["seeded random", "hand-picked"], horizontal=True, key="fs_how")
@@ -28,12 +29,13 @@ query, expected = task.test[item].input, task.test[item].output
 messages = prompting.build_messages(task, shots, query)
 
 st.subheader(f"Prompt X-ray — {len(shots)}-shot")
-ui.prompt_xray(messages, "fs")
+ui.prompt_xray(messages, "fs", model)
 
 if st.button(f"Answer zero-shot and {len(shots)}-shot", type="primary", key="fs_answer"):
     ui.answers_side_by_side(task, {"zero-shot": prompting.build_messages(task, [], query),
-                                   f"{len(shots)}-shot": messages}, expected)
+                                   f"{len(shots)}-shot": messages}, expected, method, model)
 
 k_eval = max(len(shots), 1)
-ui.evaluation(task, prompting.default_conditions(k_eval, cot=False), "fs")
+ui.evaluation(task, prompting.default_conditions(k_eval, cot=False), "fs", method, model)
+ui.four_ways(task)
 ui.references_few_shot()

@@ -24,3 +24,11 @@ def fast_model(chat_model):
     from lib import fast_engine
 
     return fast_engine.load()
+
+
+@pytest.fixture(scope="session")
+def base_model(chat_model):
+    """The pretrained-only Gemma 3 270M (converted by chat_model's fixture), loaded once for the whole run."""
+    from lib import models
+
+    return models.load_pretrained_base()

@@ -21,13 +21,14 @@ def test_few_shot_shows_the_stored_run_only_for_its_settings(fast_model):
     at = open_page("pages/few_shot.py")
     at.selectbox(key="fs_task").set_value("intent").run()
     stored = [c.value for c in at.caption if c.value.startswith("Stored run")]
-    assert stored and "20 held-out items" in stored[0] and "3 shot samplings" in stored[0] and at.get("plotly_chart")
+    evaluation_chart = lambda: [c for c in at.get("plotly_chart") if c.key == "fs_chart"]  # noqa: E731
+    assert stored and "20 held-out items" in stored[0] and "3 shot samplings" in stored[0] and evaluation_chart()
     at.slider(key="fs_seeds").set_value(5).run()  # more samplings than were stored: nothing to show
-    assert any("seeds: 3 (stored) vs 5 (yours)" in i.value for i in at.info) and not at.get("plotly_chart")
+    assert any("seeds: 3 (stored) vs 5 (yours)" in i.value for i in at.info) and not evaluation_chart()
     at.slider(key="fs_seeds").set_value(1)
     at.slider(key="fs_limit").set_value(5).run()  # fewer: the stored run's first rows, summarized again
     rows = at.dataframe[0].value
-    assert len(rows) == 10 and set(rows["seed"]) == {0} and at.get("plotly_chart")
+    assert len(rows) == 10 and set(rows["seed"]) == {0} and evaluation_chart()
     assert any("5 held-out items" in c.value for c in at.caption)
     at.slider(key="fs_k").set_value(2).run()  # 2 shots were never stored
     assert any("shots: 4 (stored) vs 2 (yours)" in i.value for i in at.info)
@@ -72,3 +73,30 @@ def test_conversation_keeps_history_and_shows_the_window(fast_model):
     at.chat_input(key="conv_input").set_value("y" * 30_000).run()  # the input stops at 20,000 characters
     assert any("longer than" in e.value for e in at.error)
     assert len(at.session_state["conv_messages"]) == 2 and not any("yyyy" in t.value for t in at.text)  # not echoed
+
+
+def test_few_shot_the_papers_way_base_model_and_option_scoring(base_model):
+    at = open_page("pages/few_shot.py")
+    at.selectbox(key="fs_task").set_value("helpdesk").run()
+    at.radio(key="fs_model").set_value("base").run()
+    at.radio(key="fs_method").set_value("options").run()
+    xray = " ".join(h.proto.body for h in at.get("html"))
+    assert "Input: " in xray and "Output:" in xray and "&lt;|im_start|&gt;" not in xray  # plain text, no chat template
+    at.button(key="fs_answer").click().run()
+    assert not at.exception
+    assert sum("answer read:" in c.value for c in at.caption) == 2
+    shares = [d.value for d in at.dataframe if "label" in d.value.columns]
+    assert len(shares) == 2 and all(abs(s.iloc[:, 1].sum() - 1) < 1e-6 for s in shares)
+    assert len(at.get("plotly_chart")) == 2  # this way's stored run, and the four ways side by side
+    at.slider(key="fs_seeds").set_value(1)
+    at.slider(key="fs_limit").set_value(2)
+    at.button(key="fs_run").click().run()
+    rows = next(d.value for d in at.dataframe if "option_logprobs" in d.value.columns)
+    assert len(rows) == 4 and set(rows["extracted"]) <= {"hardware", "network", "access"}
+
+
+def test_free_form_tasks_have_no_option_scoring(fast_model):
+    at = open_page("pages/few_shot.py")
+    at.selectbox(key="fs_task").set_value("extraction").run()
+    assert not [r for r in at.radio if r.key == "fs_method"]
+    assert any("Option scoring needs a task with labels" in c.value for c in at.caption)

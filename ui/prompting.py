@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import charts, prompting, runtime, tasks
+from lib import charts, generation, prompting, runtime, tasks
 from lib.models import REPO_ROOT
 from lib.tasks import Task
 from lib.textsafe import escape_markdown
@@ -41,54 +41,104 @@ def task_picker(key: str, only_with_rationales: bool = False, default: str = "se
         st.stop()
 
 
-def prompt_xray(messages: list[dict], key: str) -> None:
-    """The exact prompt after the chat template, coloured by part, with tokens per part and context use."""
-    chosen = runtime.backend()
-    prompt = chosen.render_prompt(messages)
+def method_and_model(task: Task, key: str) -> tuple[str, str]:
+    """How the model answers (write freely, or option scoring) and which model: the chat way or the papers' way."""
+    c1, c2 = st.columns(2)
+    model = c1.radio("Model", list(prompting.MODELS), format_func=prompting.MODELS.get, key=f"{key}_model")
+    if not prompting.has_options(task):
+        c2.caption("Option scoring needs a task with labels (or shots whose outputs repeat); this one has "
+                   "free-form answers, so the model writes them.")
+        return "generate", model
+    method = c2.radio("How it answers", list(prompting.METHODS), format_func=prompting.METHODS.get,
+                      key=f"{key}_method")
+    return method, model
+
+
+def _prompt_and_tokens(messages: list[dict], model: str) -> tuple[str, object, int, bool]:
+    """(the exact prompt, a token counter, the context window, whether counts are exact) for the chosen model."""
+    if model == "chat":
+        chosen = runtime.backend()
+        return chosen.render_prompt(messages), chosen.count_tokens, chosen.context_window, chosen.exact_tokens
+    base = runtime.pretrained_base()
+    return (prompting.prompt_text(base, messages, "base"), lambda text: generation.count_tokens(base.tokenizer, text),
+            base.context_window, True)
+
+
+def prompt_xray(messages: list[dict], key: str, model: str = "chat") -> None:
+    """The exact prompt (chat template, or plain text for the base model), coloured by part, with tokens per part
+    and context use."""
+    prompt, count_tokens, window, exact = _prompt_and_tokens(messages, model)
     parts = prompting.xray_parts(prompt, messages)
-    counts = [chosen.count_tokens(text) for _, text in parts]
-    total = chosen.count_tokens(prompt)
+    counts = [count_tokens(text) for _, text in parts]
+    total = count_tokens(prompt)
     st.html(prompting.xray_html(parts, counts))
     per_kind = pd.DataFrame(parts, columns=["part", "text"]).assign(tokens=counts).groupby("part", sort=False)["tokens"].sum()
     legend = " · ".join(f"{kind} {per_kind.get(kind, 0)}" for kind in prompting.PART_COLOURS)
-    approx = "" if chosen.exact_tokens else " (estimated: the server's tokenizer is unknown here)"
+    approx = "" if exact else " (estimated: the server's tokenizer is unknown here)"
     st.caption(f"Tokens per part — {legend} · **total {total:,}**{approx}")
-    share = total / chosen.context_window
-    st.progress(min(share, 1.0), text=f"Context window: {total:,} of {chosen.context_window:,} tokens ({share:.1%})")
-    if total > chosen.context_window:
+    share = total / window
+    st.progress(min(share, 1.0), text=f"Context window: {total:,} of {window:,} tokens ({share:.1%})")
+    if total > window:
         st.error("This prompt does not fit the model's context window; it will not be sent. Use fewer or shorter shots.")
 
 
-def answers_side_by_side(task: Task, conditions: dict[str, list[dict]], expected: str) -> None:
-    """Each condition's answer streamed in its own column, with what we read from it and whether it is right."""
-    for column, (label, messages) in zip(st.columns(len(conditions)), conditions.items()):
+def _verdict(task: Task, output: str, expected: str) -> str:
+    extracted, value = prompting.score(task, output, expected)
+    # Material icons come with Streamlit's font; emoji showed as empty boxes without an emoji font.
+    mark = (":material/check_circle: correct" if value == 1 else ":material/cancel: wrong" if value == 0
+            else f"score {value:.2f}")
+    return f"answer read: {extracted or '—'} · expected: {expected} · {mark}"
+
+
+def answers_side_by_side(task: Task, conditions: dict[str, list[dict]], expected: str, method: str = "generate",
+                         model: str = "chat") -> None:
+    """Each condition's answer in its own column (streamed when the chat model writes), with what we read from it
+    and whether it is right; with option scoring, how likely the model found each label."""
+    columns = st.columns(len(conditions))
+    if method == "generate" and model == "chat":
+        for column, (label, messages) in zip(columns, conditions.items()):
+            with column:
+                st.markdown(f"**{label}**")
+                result = runtime.stream_answer(messages)
+                if result:
+                    st.caption(_verdict(task, result[0], expected))
+        return
+    answer_all = runtime.answerer(task, method, model, prompting.default_budget(cot=False))
+    answers = runtime.run_in_turns(answer_all, list(conditions.values()))
+    for column, label, answer in zip(columns, conditions, answers):
+        output, extra = answer if isinstance(answer, tuple) else (answer, {})
         with column:
             st.markdown(f"**{label}**")
-            result = runtime.stream_answer(messages)
-            if result:
-                extracted, value = prompting.score(task, result[0], expected)
-                # Material icons come with Streamlit's font; emoji showed as empty boxes without an emoji font.
-                verdict = (":material/check_circle: correct" if value == 1 else ":material/cancel: wrong" if value == 0
-                           else f"score {value:.2f}")
-                st.caption(f"answer read: {extracted or '—'} · expected: {expected} · {verdict}")
+            st.text(output)
+            st.caption(_verdict(task, output, expected))
+            if "option_logprobs" in extra:
+                chances = prompting.option_chances(json.loads(extra["option_logprobs"]))
+                st.dataframe(pd.DataFrame({"label": list(chances), "share of the labels' probability": list(chances.values())}),
+                             hide_index=True, column_config={"share of the labels' probability":
+                                                             st.column_config.ProgressColumn(format="percent")})
 
 
-def evaluation(task: Task, conditions: list[prompting.Condition], key: str) -> None:
+def evaluation(task: Task, conditions: list[prompting.Condition], key: str, method: str = "generate",
+               model: str = "chat") -> None:
     st.header("Measure it on the held-out items")
     c1, c2 = st.columns(2)
     seeds = c1.slider("Shot samplings (seeds)", 1, 5, 3, key=f"{key}_seeds")
     limit = widgets.count_slider("Test items", 1, len(task.test), 20, f"{key}_limit", c2)
     budget = prompting.default_budget(any(c.cot != "none" for c in conditions))
-    st.caption(f"Greedy, up to {budget} new tokens per answer (room for {'reasoning' if budget > 48 else 'a short answer'}), "
-               "whatever the sidebar says: a measurement uses fixed settings, the same as the stored runs.")
+    if method == "generate":
+        st.caption(f"Greedy, up to {budget} new tokens per answer (room for {'reasoning' if budget > 48 else 'a short answer'}), "
+                   "whatever the sidebar says: a measurement uses fixed settings, the same as the stored runs.")
+    else:
+        st.caption(f"Option scoring: the likeliest of {len(prompting.candidates(task))} labels after the prompt; "
+                   "nothing is written, so the sidebar's settings play no part.")
     state_key = f"{key}_result"
-    yours = {"engine": runtime.engine_name(), "max_new_tokens": budget, "items": limit, "seeds": seeds,
-             "shots": max(c.k for c in conditions)}
+    yours = prompting.settings_of(runtime.engine_name(), method, model, budget, limit, seeds,
+                                  max(c.k for c in conditions))
     if st.button("Run the evaluation", key=f"{key}_run", type="primary"):
         bar = st.progress(0.0, text="Generating…")
         try:
             st.session_state[state_key] = runtime.run_in_turns(
-                prompting.evaluate, task, conditions, seeds, runtime.greedy_answers(budget), limit,
+                prompting.evaluate, task, conditions, seeds, runtime.answerer(task, method, model, budget), limit,
                 lambda f: bar.progress(f, text=f"Generating… {f:.0%}")) | {"settings": yours}
         except runtime.USER_ERRORS as error:
             st.error(escape_markdown(str(error)))
@@ -96,7 +146,7 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str) -> N
     result = st.session_state.get(state_key)
     if result is None or result["task"] != task.name or result["settings"] != yours:
         names = [c.name for c in conditions]
-        result = stored.stored_result(f"prompting/{task.name}", yours,
+        result = stored.stored_result(prompting.result_name(task.name, method, model), yours,
                                       lambda rows: prompting.summarize([r for r in rows if r["condition"] in names]))
         if result is None:
             return
@@ -114,17 +164,44 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str) -> N
     downloads.csv_and_json(rows, result, f"{task.name}_eval", key)
 
 
+def four_ways(task: Task) -> None:
+    """The stored runs of this task side by side: chat model vs base model, writing vs option scoring."""
+    rows = prompting.ways_compared(task.name)
+    if not rows:
+        return
+    st.header("The chat way and the papers' way")
+    st.write("The few-shot papers used a pretrained model continuing a pattern, and scored label tasks by which "
+             "label the model found likeliest; it never had to write. Here the same shots go to both of our models, "
+             "answered both ways. Stored runs, greedy, on the held-out items:")
+    table = pd.DataFrame(rows)
+    st.plotly_chart(charts.accuracy_bars(table, "way", "accuracy", color="shots", error="accuracy_std",
+                                         title=f"{task.title or task.name}: zero-shot vs k-shot, four ways"),
+                    key="fs_four_ways")
+    st.caption(charts.summary_line(table, "way", "shots", "accuracy") + " Made by `make results`; each way's "
+               "command is in data/experiments.json.")
+    with st.expander("The same numbers as a table"):
+        st.dataframe(table, hide_index=True)
+
+
 def references_few_shot() -> None:
     ref = REFERENCES["few_shot"]
-    with st.expander("What the papers report — and why our tiny model differs", expanded=True):
+    with st.expander("What the papers report — and what we measured", expanded=True):
         table = pd.DataFrame([[r["benchmark"], *r["values"]] for r in ref["rows"]],
                              columns=["benchmark", *ref["columns"]])
         st.markdown(f"**{ref['model']}** — {ref['citation']}")
         st.dataframe(table, hide_index=True)
-        st.write("Those gains come from a model with 175 billion parameters. Ours has 135 million — over a thousand "
-                 "times fewer — and often copies the format of the shots without learning the rule behind them, "
-                 "so extra shots can help, do nothing, or even hurt. Measure it above; pick a bigger backend in the "
-                 "sidebar to see the contrast.")
+        st.write("Those gains come from a model with 175 billion parameters, not instruction-tuned, continuing a "
+                 "pattern of examples; label tasks were scored by which option it found likeliest. Ours have 135 "
+                 "and 270 million parameters.")
+        label_tasks = [n for n in tasks.builtin_names() if tasks.builtin(n).labels]
+        effects = prompting.shot_effects(label_tasks)
+        st.write(prompting.shot_effects_said(effects))
+        if effects:
+            st.dataframe(pd.DataFrame(effects), hide_index=True,
+                         column_config={c: st.column_config.NumberColumn(format="percent")
+                                        for c in ("zero-shot", "k-shot")})
+            st.caption("Stored runs on the held-out items, greedy, mean over 3 shot samplings; `make results` makes "
+                       "them again (commands in data/experiments.json).")
 
 
 def references_cot() -> None:

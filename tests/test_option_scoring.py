@@ -1,0 +1,126 @@
+"""Option scoring (the few-shot papers' way of answering a label task) and the plain-text prompt of the base model."""
+
+import json
+import math
+
+import pytest
+
+from lib import generation, option_scoring, prompting, tasks
+
+
+def _whole(loaded, prompt: str, option: str) -> float:
+    """log P(option | prompt) the plain way: prompt + option read together, one option at a time."""
+    import torch
+
+    p = loaded.tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    q = loaded.tokenizer(option, add_special_tokens=False)["input_ids"]
+    with torch.inference_mode():
+        logprobs = loaded.model(input_ids=torch.tensor([p + q])).logits[0].log_softmax(-1)
+    return float(sum(logprobs[len(p) + j - 1, q[j]] for j in range(len(q))))
+
+
+@pytest.mark.parametrize("which", ["chat", "base"])
+def test_shared_prompt_scores_equal_reading_each_option_whole(which, chat_model, base_model):
+    loaded = chat_model if which == "chat" else base_model
+    task = tasks.load("intent")
+    messages = prompting.build_messages(task, prompting.pick_shots(task, 2, 0), task.test[0].input)
+    prompt = prompting.prompt_text(loaded, messages, which)
+    options = ["billing", " technical support team", "returns"]  # one token and several, different lengths
+    shared = option_scoring.option_logprobs(loaded, prompt, options)
+    assert shared == pytest.approx([_whole(loaded, prompt, o) for o in options], abs=1e-3)
+    assert len(set(round(s, 3) for s in shared)) == 3
+
+
+def test_choose_picks_the_likeliest_and_beats_chance_zero_shot(chat_model):
+    """Zero-shot, option scoring reads sentiment well (85 % on the 20 stored items): a scorer reading the wrong
+    positions, or the wrong end of the scores, falls towards chance."""
+    task = tasks.load("sentiment")
+    test = task.test[:10]
+    prompts = [prompting.prompt_text(chat_model, prompting.build_messages(task, [], item.input), "chat") for item in test]
+    chosen = option_scoring.choose(chat_model, prompts, list(task.labels))
+    assert all(label == task.labels[scores.index(max(scores))] and all(s < 0 for s in scores)
+               for label, scores in chosen)
+    assert sum(label == item.output for (label, _), item in zip(chosen, test)) >= 7
+
+
+def test_options_answers_store_each_labels_logprob(chat_model):
+    task = tasks.load("helpdesk")
+    answer_all = prompting.option_answers(chat_model, task, "chat")
+    (label, extra), = answer_all([prompting.build_messages(task, [], task.test[10].input)])
+    logprobs = json.loads(extra["option_logprobs"])
+    assert set(logprobs) == set(task.labels) and label == max(logprobs, key=logprobs.get)
+
+
+def test_completion_prompt_is_the_same_shots_as_plain_text():
+    task = tasks.load("sentiment")
+    shots = prompting.pick_shots(task, 2, 0)
+    text = prompting.completion_prompt(prompting.build_messages(task, shots, "Lovely."))
+    assert text == (f"{task.instruction}\n\nInput: {shots[0].input}\nOutput: {shots[0].output}\n\n"
+                    f"Input: {shots[1].input}\nOutput: {shots[1].output}\n\nInput: Lovely.\nOutput:")
+    assert prompting.completion_prompt([{"role": "user", "content": "Hi"}]) == "Input: Hi\nOutput:"
+
+
+def test_the_base_models_prompt_starts_with_its_bos_and_the_xray_finds_every_part(base_model):
+    task = tasks.load("helpdesk")
+    messages = prompting.build_messages(task, prompting.pick_shots(task, 2, 1), task.test[0].input)
+    prompt = prompting.prompt_text(base_model, messages, "base")
+    assert prompt.startswith(base_model.tokenizer.bos_token) and prompt.endswith("Output:")
+    kinds = [kind for kind, _ in prompting.xray_parts(prompt, messages)]
+    assert kinds.count("shot") == 4 and kinds.count("query") == 1 and kinds.count("instruction") == 1
+
+
+def test_the_base_model_writing_stops_at_the_end_of_its_first_line(base_model):
+    task = tasks.load("sentiment")
+    shots = prompting.pick_shots(task, 4, 0)
+    answers = prompting.continuation_answers(base_model, 24)([prompting.build_messages(task, shots, "Awful, cold food.")])
+    assert "\n" not in answers[0] and answers[0]
+    raw = generation.complete_batch(base_model, [prompting.prompt_text(base_model, prompting.build_messages(
+        task, shots, "Awful, cold food."), "base")], generation.GenerationSettings(max_new_tokens=24))[0]
+    assert "\n" in raw.strip() and raw.split("\n")[0].strip() == answers[0]  # unstopped, it goes on
+
+
+def test_candidates_are_the_labels_or_the_repeated_outputs_of_the_shots():
+    assert prompting.candidates(tasks.load("intent")) == list(tasks.load("intent").labels)
+    unlabelled = tasks.from_dict({"instruction": "", "examples": [{"input": f"q{i}", "output": "yes" if i % 2 else "no"}
+                                                                  for i in range(6)], "test": [{"input": "t", "output": "no"}]})
+    assert prompting.candidates(unlabelled) == ["no", "yes"] and prompting.has_options(unlabelled)
+    assert not prompting.has_options(tasks.load("extraction")) and not prompting.has_options(tasks.load("arithmetic"))
+
+
+def test_option_chances_are_shares_of_the_labels_probability():
+    chances = prompting.option_chances({"a": math.log(0.2), "b": math.log(0.6)})
+    assert chances == pytest.approx({"a": 0.25, "b": 0.75})
+
+
+def test_result_names_and_settings_say_which_way():
+    assert prompting.result_name("intent") == "prompting/intent"
+    assert prompting.result_name("intent", "options", "base") == "prompting/intent-options-base"
+    assert prompting.settings_of("fast", "options", "chat", 48, 20, 3, 4)["engine"] == "reference"
+    assert prompting.settings_of("fast", "options", "chat", 48, 20, 3, 4)["max_new_tokens"] is None
+    assert prompting.settings_of("fast", "generate", "chat", 48, 20, 3, 4)["engine"] == "fast"
+
+
+def _stored(zero: list[int], shot_answers: dict[int, list[str]], gold: list[str]) -> dict:
+    rows = [{"condition": "zero-shot", "seed": 0, "extracted": "x", "score": s} for s in zero]
+    for seed, answers in shot_answers.items():
+        rows += [{"condition": "4-shot", "seed": seed, "extracted": a, "score": float(a == g)} for a, g in zip(answers, gold)]
+    return {"settings": {"shots": 4}, "rows": rows, "summary": prompting.summarize(rows)}
+
+
+def test_shot_effects_measure_the_gain_and_how_one_sided_the_answers_went(monkeypatch):
+    gold = ["a", "b", "a", "b"]
+    stored = {"prompting/t": _stored([1, 1, 0, 0], {0: ["a", "a", "a", "a"], 1: gold}, gold),
+              "prompting/t-generate-base": _stored([0, 0, 0, 0], {0: gold, 1: gold}, gold)}
+    monkeypatch.setattr(prompting.experiments, "load", stored.get)
+    effects = {(e["model"], e["method"]): e for e in prompting.shot_effects(["t"])}
+    assert set(effects) == {("chat", "generate"), ("base", "generate")}
+    chat, base = effects["chat", "generate"], effects["base", "generate"]
+    assert (chat["zero-shot"], chat["k-shot"], chat["gain (points)"]) == (0.5, 0.75, 25)
+    assert chat["commonest answer's share, k-shot"] == 0.75  # 4 of 4 answers alike with seed 0, 2 of 4 with seed 1
+    assert (base["gain (points)"], base["commonest answer's share, k-shot"]) == (100, 0.5)
+    said = prompting.shot_effects_said(list(effects.values()))
+    assert "+100 points" in said and "Gemma 3 270M writing on t, 0% → 100%" in said
+    assert "on 1 of 1 label tasks (t), every time with the model writing" in said
+    assert "one-sided" not in said and "Option scoring" not in said  # shots did not hurt; no option-scoring runs
+    chat |= {"gain (points)": -30, "commonest answer's share, k-shot": 0.9}
+    assert "one-sided (1 of 1 ways: t, the SmolLM2-135M-Instruct writing)" in prompting.shot_effects_said([chat])
