@@ -4,31 +4,44 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import runtime
+from lib import runtime, talk
 from lib import settings as lab_settings
+from ui import talk as talk_ui
+
+STEPS = talk.load()
+# ?talk=STEP opens talk mode on that step (an unknown id: the first); &notes=1 is the speaker's view of it.
+TALK_AT = (talk.position(STEPS, st.query_params.get("talk")) or 0) if "talk" in st.query_params else None
 
 # A file of our own, not ":material/…": the browser fetches Material favicons from fonts.gstatic.com.
 st.set_page_config(page_title="Customizing LLMs — a lab", page_icon=str(Path(__file__).parent / "assets" / "icon.png"),
-                   layout="wide")
+                   layout="wide", initial_sidebar_state="collapsed" if TALK_AT is not None else "auto")
+
+BY_FILE: dict[str, st.Page] = {}
+
+
+def page_of(file: str, title: str, icon: str, default: bool = False) -> st.Page:
+    BY_FILE[file] = st.Page(file, title=title, icon=icon, default=default)  # talk steps name their pages by file
+    return BY_FILE[file]
+
 
 PAGES = {
-    "": [st.Page("pages/overview.py", title="Overview", icon=":material/map:", default=True)],
+    "": [page_of("pages/overview.py", title="Overview", icon=":material/map:", default=True)],
     "Prompt": [
-        st.Page("pages/few_shot.py", title="Few-shot", icon=":material/target:"),
-        st.Page("pages/chain_of_thought.py", title="Chain-of-thought", icon=":material/psychology:"),
-        st.Page("pages/conversation.py", title="Conversation", icon=":material/forum:"),
-        st.Page("pages/rag.py", title="RAG", icon=":material/library_books:"),
+        page_of("pages/few_shot.py", title="Few-shot", icon=":material/target:"),
+        page_of("pages/chain_of_thought.py", title="Chain-of-thought", icon=":material/psychology:"),
+        page_of("pages/conversation.py", title="Conversation", icon=":material/forum:"),
+        page_of("pages/rag.py", title="RAG", icon=":material/library_books:"),
     ],
     "Tune": [
-        st.Page("pages/sft_rlhf.py", title="SFT & RLHF", icon=":material/school:"),
-        st.Page("pages/lora.py", title="LoRA: side by side", icon=":material/extension:"),
-        st.Page("pages/lora_explained.py", title="LoRA: how it works", icon=":material/grid_on:"),
-        st.Page("pages/lora_train.py", title="LoRA: train your own", icon=":material/model_training:"),
+        page_of("pages/sft_rlhf.py", title="SFT & RLHF", icon=":material/school:"),
+        page_of("pages/lora.py", title="LoRA: side by side", icon=":material/extension:"),
+        page_of("pages/lora_explained.py", title="LoRA: how it works", icon=":material/grid_on:"),
+        page_of("pages/lora_train.py", title="LoRA: train your own", icon=":material/model_training:"),
     ],
-    "Train": [st.Page("pages/train.py", title="Train from scratch", icon=":material/construction:")],
+    "Train": [page_of("pages/train.py", title="Train from scratch", icon=":material/construction:")],
     "Summary": [
-        st.Page("pages/summary.py", title="Form vs fact", icon=":material/balance:"),
-        st.Page("pages/scoreboard.py", title="Scoreboard", icon=":material/leaderboard:"),
+        page_of("pages/summary.py", title="Form vs fact", icon=":material/balance:"),
+        page_of("pages/scoreboard.py", title="Scoreboard", icon=":material/leaderboard:"),
     ],
 }
 
@@ -88,13 +101,33 @@ def sidebar() -> None:
         st.slider("Top-p", 0.05, 1.0, step=0.05, key="top_p", disabled=st.session_state.temperature == 0)
         st.number_input("Seed", 0, 2**31 - 1, key="seed")
         st.toggle("Presenter mode (larger type)", key="presenter")
-    if st.session_state.presenter:
+        st.page_link("pages/overview.py", label="Give the talk (PageDown / → steps on)", icon=":material/slideshow:",
+                     query_params={"talk": STEPS[0].id})
+    if st.session_state.presenter or TALK_AT is not None:
         st.html(PRESENTER_CSS)
-    st.query_params.from_dict(lab_settings.to_query({k: st.session_state[k] for k in lab_settings.BY_KEY}))
+    kept = {k: st.query_params[k] for k in ("talk", "notes") if k in st.query_params}
+    st.query_params.from_dict(lab_settings.to_query({k: st.session_state[k] for k in lab_settings.BY_KEY}) | kept)
+
+
+def talk_step(at: int) -> None:
+    """Talk mode: open the step's page with the step's settings (once, on arriving, so the presenter can still
+    change them), under the step bar; or the speaker's notes."""
+    step = STEPS[at]
+    if page is not BY_FILE[step.page]:
+        st.switch_page(step.page, query_params=dict(st.query_params))
+    if st.query_params.get("notes") == "1":
+        talk_ui.notes(STEPS, at)
+        st.stop()
+    if st.session_state.get("talk_applied") != step.id:
+        st.session_state.update(step.settings)
+        st.session_state.talk_applied = step.id
+    talk_ui.bar(STEPS, at)
 
 
 runtime.start_warm_ups()
 load_settings_once()
-page = st.navigation(PAGES)
+page = st.navigation(PAGES, position="hidden" if TALK_AT is not None else "sidebar")
 sidebar()
+if TALK_AT is not None:
+    talk_step(TALK_AT)
 page.run()

@@ -9,6 +9,7 @@ import streamlit as st
 from lib import charts, documents, projection, rag, runtime
 from lib.textsafe import escape_markdown
 from ui import downloads, widgets
+from ui import rag as ui_rag
 
 st.title("Retrieval-augmented generation (RAG)")
 st.write("The model has never read these documents. RAG looks up the passages closest to your question and "
@@ -79,7 +80,7 @@ def ask():
     st.header("Ask a question")
     question = st.text_input("Question", "How much does a DeepHaiku cost?", key="rag_question", max_chars=1000)
     c1, c2, c3, c4 = st.columns(4)
-    k = c1.slider("Top-k", 1, 10, 4, key="rag_k")
+    k = c1.slider("Top-k", 1, 10, rag.DEFAULT_K, key="rag_k")
     mmr = c2.toggle("MMR (diverse results)", key="rag_mmr")
     method = c3.radio("Map", ["umap", "pca"], horizontal=True, key="rag_method", format_func=str.upper)
     dims = 3 if c4.toggle("3-D", key="rag_3d") else 2
@@ -136,7 +137,7 @@ except (ValueError, documents.DocumentError) as error:
     st.error(f"That question file can't be used: {escape_markdown(str(error))}")
     st.stop()
 count = widgets.count_slider("How many questions", 1, len(questions), 12, "rag_eval_n")
-eval_k = st.slider("k for the evaluation", 1, 10, 4, key="rag_eval_k")
+eval_k = st.slider("k for the evaluation", 1, 10, rag.DEFAULT_K, key="rag_eval_k")
 with_answers = st.toggle("Also generate answers with and without retrieval (slower)", True, key="rag_eval_gen")
 if st.button("Run the evaluation", key="rag_eval_run"):
     with st.spinner(f"Retrieving{' and answering' if with_answers else ''} {count} questions…"):
@@ -153,3 +154,6 @@ if result:
     rows = pd.DataFrame(result["rows"])
     st.dataframe(rows, hide_index=True)
     downloads.csv_and_json(rows, result, "rag_eval", "rag_dl")
+
+# ---- 4. Which prompt gets the fact into the answer ---------------------------------------------
+ui_rag.prompt_styles()

@@ -180,3 +180,32 @@ def test_train_page_tiny_model_runs_and_reports(server, page):
     page.get_by_text("after step").first.wait_for(timeout=60_000)  # a sample of its writing, while it trains
     page.get_by_role("button", name="Cancel training").click(timeout=60_000)
     page.get_by_text("cancelled: step").wait_for(timeout=60_000)
+
+
+def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, browser):
+    """PageDown from the first step to the last, PageUp back one, keys only; the speaker's notes in a second tab
+    move with the presenter. Each step: its page (URL), its bar, its point; no exception."""
+    from lib import talk
+
+    steps = talk.load()
+    presenter = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    notes = browser.new_context(viewport={"width": 1000, "height": 800}).new_page()
+    presenter.goto(f"{server}/?talk={steps[0].id}")
+    notes.goto(f"{server}/?talk={steps[0].id}&notes=1")
+    notes.get_by_role("heading", name=steps[0].title).wait_for(timeout=60_000)
+    for at, step in enumerate(steps):
+        presenter.get_by_text(f"Step {at + 1} of {len(steps)}: {step.title}").wait_for(timeout=60_000)
+        presenter.get_by_text(step.point).wait_for(timeout=10_000)
+        presenter.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+        assert f"talk={step.id}" in presenter.url and presenter.get_by_test_id("stException").count() == 0
+        assert presenter.locator("h1").count() >= 1  # the step's page drew under the bar
+        assert presenter.get_by_test_id("stSidebarNav").count() == 0  # the navigation is out of the way
+        if at + 1 < len(steps):
+            presenter.keyboard.press("PageDown" if at % 2 == 0 else "ArrowRight")
+    notes.get_by_role("heading", name=steps[-1].title).wait_for(timeout=30_000)  # it followed to the last step
+    assert "notes=1" in notes.url and notes.get_by_text(steps[-1].notes).is_visible()
+    presenter.keyboard.press("PageUp")
+    presenter.get_by_text(f"Step {len(steps) - 1} of {len(steps)}").wait_for(timeout=60_000)
+    assert f"talk={steps[-2].id}" in presenter.url
+    presenter.context.close()
+    notes.context.close()

@@ -64,3 +64,17 @@ def test_a_lora_result_keeps_base_and_adapter_rows_of_the_same_items():
     out = experiments.restrict(stored, 2, None, lora.summarize)
     assert out["base"]["exact_match"] == 0.0 and out["lora"]["exact_match"] == 1.0 and out["items"] == 2
 
+
+
+def test_the_engine_tables_accuracy_for_the_default_engine_is_the_stored_prompting_runs():
+    """The Overview's engine table is a benchmark (its speeds differ run to run, so `make results` does not make it),
+    but its accuracy columns for the default engine are the same measurement as the prompting runs that it does
+    make: same items, seeds, shots and budgets. A change to prompts or scoring shows up here as a stale table."""
+    from lib import engine_results
+
+    table = engine_results.load()
+    fast = next(e for e in table["engines"] if e["engine"].startswith("fast:"))
+    assert set(fast["accuracy"]) == set(table["tasks"]) and table["tasks"]
+    for task, conditions in fast["accuracy"].items():
+        stored = {s["condition"]: s["accuracy"] for s in experiments.load(f"prompting/{task}")["summary"]}
+        assert conditions == {c: round(stored[c], 3) for c in conditions}, task

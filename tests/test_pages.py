@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 # Every page the router lists, read from app.py itself, so a new page cannot be left out.
-PAGES = re.findall(r'st\.Page\("(pages/[^"]+\.py)"', (Path(__file__).parent.parent / "app.py").read_text())
+PAGES = re.findall(r'page_of\("(pages/[^"]+\.py)"', (Path(__file__).parent.parent / "app.py").read_text())
 
 
 def test_the_router_lists_every_page_file():

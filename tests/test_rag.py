@@ -118,3 +118,35 @@ def test_cli_prints_hit_rate_as_json(capsys):
     rag.main(["eval", "--retrieval-only", "--k", "4", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert result["hit_rate"] >= 0.9 and result["questions"] >= 30
+
+
+def test_prompt_styles_order_passages_and_choose_the_instruction(index):
+    hits = rag.retrieve(index, "Who founded the Saltmarsh Observatory?", k=3)
+    last = rag.augmented_messages("Who founded the Saltmarsh Observatory?", hits, rag.PromptStyle("last", True))
+    user = last[-1]["content"]
+    assert last[0]["content"] == rag.QUOTE_PROMPT and "Copy the words" in rag.QUOTE_PROMPT
+    assert user.index("[3] (from") < user.index("[2] (from") < user.index("[1] (from")  # the closest next to the question
+    assert rag.augmented_messages("q", hits) == rag.augmented_messages("q", hits, rag.PromptStyle())
+    assert [(k, s.best) for k, s in rag.all_styles()].count((1, "last")) == 0 and len(rag.all_styles()) == 10
+
+
+def test_styles_sweep_scores_every_style_on_the_same_questions(index):
+    questions = [{"question": "How much does a DeepHaiku cost?", "answer": "89 euros", "source": "deephaiku.md"}]
+    # A reader that copies the first passage: it holds the fact only where the closest passage comes first.
+    first_passage = lambda conversations: [m[-1]["content"].split("\n\n[")[0] for m in conversations]  # noqa: E731
+    result = rag.styles(index, questions, first_passage)
+    by = {(s["k"], s["best"], s["quote"]): s for s in result["summary"]}
+    assert len(result["rows"]) == len(rag.all_styles()) == len(by)
+    assert by[(2, "first", False)]["fact_in_answer"] == 1.0 and by[(4, "last", False)]["fact_in_answer"] == 0.0
+    assert all(s["hit_rate"] == 1.0 for s in result["summary"])
+
+
+def test_the_default_passages_and_style_are_the_stored_sweeps_best_on_the_sample_questions():
+    from lib import experiments
+
+    table = rag.styles_compared(experiments.load("rag/styles-sample"), experiments.load("rag/styles-heldout"))
+    best = rag.best_style(table)
+    assert best["prompt style"] == rag.style_name(rag.DEFAULT_K, rag.PromptStyle())
+    assert all(row["held-out set"] is not None for row in table)
+    said = rag.styles_said(table)
+    assert f"{best['sample questions']:.0%}" in said and f"{best['held-out set']:.0%}" in said

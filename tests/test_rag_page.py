@@ -3,6 +3,8 @@
 import pytest
 from apptest import open_page
 
+from lib import rag
+
 
 def rag_page():
     return open_page("pages/rag.py")
@@ -15,9 +17,9 @@ def warm(fast_model):
 
 def test_page_builds_the_index_and_maps_the_question(warm):
     at = rag_page()
-    assert len(at.get("plotly_chart")) == 1
+    assert [c.key for c in at.get("plotly_chart")] == ["rag_map", "rag_styles_chart"]
     table = at.dataframe[0].value
-    assert list(table["rank"]) == [1, 2, 3, 4] and table["source"].iloc[0] == "deephaiku.md"
+    assert list(table["rank"]) == list(range(1, rag.DEFAULT_K + 1)) and table["source"].iloc[0] == "deephaiku.md"
 
 
 def test_upload_joins_the_corpus_and_bad_files_are_reported(warm):
@@ -53,10 +55,11 @@ def test_small_retrieval_evaluation_shows_chart_and_table(warm):
     at = rag_page()
     at.toggle(key="rag_eval_gen").set_value(False)
     at.slider(key="rag_eval_n").set_value(10)
+    at.slider(key="rag_eval_k").set_value(4)
     at.button(key="rag_eval_run").click().run()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 2
-    rows = at.dataframe[-1].value
+    assert "rag_eval_chart" in [c.key for c in at.get("plotly_chart")]
+    rows = next(d.value for d in at.dataframe if "hit" in d.value.columns)
     assert len(rows) == 10 and rows["hit"].mean() >= 0.9
 
 
@@ -78,3 +81,10 @@ def test_two_sessions_never_see_each_others_uploads(warm):
         sources = set(at.dataframe[0].value["source"])
         assert mine in sources and theirs not in sources
         assert theirs not in at.session_state["rag"]["key"]
+
+
+def test_the_prompt_styles_section_shows_both_question_sets(warm):
+    at = open_page("pages/rag.py")
+    assert [c for c in at.get("plotly_chart") if c.key == "rag_styles_chart"]
+    assert any("held-out documents, which chose nothing" in m.value for m in at.markdown)
+    assert at.slider(key="rag_k").value == rag.DEFAULT_K

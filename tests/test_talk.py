@@ -1,0 +1,60 @@
+"""Talk mode: the steps file, each step's page and settings, and the step bar (AppTest; the keys are a browser test)."""
+
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib import talk
+
+STEPS = talk.load()
+WIDGET_KINDS = ("selectbox", "slider", "select_slider", "text_input", "radio", "toggle", "number_input", "multiselect")
+
+
+def test_the_talk_runs_through_the_talks_sequence_once():
+    ids = [s.id for s in STEPS]
+    assert len(set(ids)) == len(ids) == 10
+    assert [s.page for s in STEPS][:2] == ["pages/overview.py", "pages/train.py"]
+    assert STEPS[-1].page == "pages/summary.py" and all(s.point.endswith(".") for s in STEPS)
+    assert talk.position(STEPS, "rag") == ids.index("rag") and talk.position(STEPS, "nope") is None
+    assert talk.neighbours(STEPS, 0) == (None, STEPS[1]) and talk.neighbours(STEPS, 9) == (STEPS[8], None)
+
+
+@pytest.mark.parametrize("data, message", [
+    ({}, "at least one step"), ({"steps": "x"}, "at least one step"),
+    ({"steps": [{"id": "a", "page": "p", "title": "t"}]}, 'Step 1 needs text for "id", "page", "title" and "point"'),
+    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "settings": [1]}]}, "Step 1: \"settings\""),
+    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x"}] * 2}, "repeat"),
+])
+def test_a_bad_steps_file_gets_a_clear_message(data, message, tmp_path):
+    path = tmp_path / "talk.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(talk.TalkError, match=message):
+        talk.load(path)
+    path.write_bytes(b"\xff\xfe{")
+    with pytest.raises(talk.TalkError, match="can't be read"):
+        talk.load(path)
+
+
+@pytest.mark.parametrize("step", [s for s in STEPS if s.settings], ids=lambda s: s.id)
+def test_a_step_opens_its_page_with_its_settings_under_the_step_bar(step, fast_model):
+    at = AppTest.from_file("../app.py", default_timeout=300)
+    at.query_params["talk"] = step.id
+    at.run()
+    assert not at.exception, at.exception
+    at_index = talk.position(STEPS, step.id)
+    assert f"**Step {at_index + 1} of {len(STEPS)}: {step.title}**" in [m.value for m in at.markdown]
+    assert step.point in [i.value for i in at.info]
+    widgets = {w.key: w for kind in WIDGET_KINDS for w in getattr(at, kind) if w.key}
+    for key, value in step.settings.items():
+        assert key in widgets, f"{step.page} has no widget {key}"
+        assert widgets[key].value == value
+
+
+def test_a_step_applies_its_settings_on_arrival_only():
+    step = next(s for s in STEPS if s.id == "context-window")
+    at = AppTest.from_file("../app.py", default_timeout=300)
+    at.query_params["talk"] = step.id
+    at.run()
+    at.slider(key="conv_limit").set_value(1024).run()  # the presenter moves a knob: the step does not undo it
+    assert at.slider(key="conv_limit").value == 1024 and not at.exception

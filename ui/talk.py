@@ -1,0 +1,71 @@
+"""Talk mode on screen: the step bar (counter, the step's point, previous / next links that a clicker's keys press)
+and the speaker's notes view, which follows the step the presenter's tab is on."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from lib import talk
+from lib.talk import Step
+
+# PageDown / → and PageUp / ← press the step bar's links (a clicker sends those keys). Keys typed into a field or
+# moving a slider stay theirs. The listener is added to the page once and looks the links up at each press.
+KEYS_JS = """<script>
+const app = window;
+if (!app.__talkKeys) {
+  app.__talkKeys = true;
+  app.document.addEventListener("keydown", (event) => {
+    if (event.target.closest && event.target.closest("input, textarea, select, [role=slider], [contenteditable=true]")) return;
+    const label = {PageDown: "Next", ArrowRight: "Next", PageUp: "Previous", ArrowLeft: "Previous"}[event.key];
+    if (!label) return;
+    const link = [...app.document.querySelectorAll('a[data-testid="stPageLink-NavLink"]')]
+      .find((a) => a.textContent.includes(label + " step"));
+    if (link) { event.preventDefault(); link.click(); }
+  });
+}
+</script>"""
+
+
+@st.cache_resource(show_spinner=False)
+def _presenter_position() -> dict:
+    """The step the presenter's tab shows, for the notes tab to follow (one talk per server: a presenter's laptop)."""
+    return {"step": None}
+
+
+def _links(steps: list[Step], at: int, query: dict) -> None:
+    before, after = talk.neighbours(steps, at)
+    left, middle, right = st.columns([2, 5, 2], vertical_alignment="center")
+    if before:
+        left.page_link(before.page, label="Previous step", icon=":material/arrow_back:",
+                       query_params=query | {"talk": before.id})
+    middle.markdown(f"**Step {at + 1} of {len(steps)}: {steps[at].title}**")
+    if after:
+        right.page_link(after.page, label="Next step", icon=":material/arrow_forward:",
+                        query_params=query | {"talk": after.id})
+    st.html(KEYS_JS, unsafe_allow_javascript=True)  # our own constant script: no user text goes into it
+
+
+def bar(steps: list[Step], at: int) -> None:
+    """Above the page: where we are, the point of this step, and the way on."""
+    _presenter_position()["step"] = steps[at].id
+    _links(steps, at, {})
+    st.info(steps[at].point, icon=":material/campaign:")
+
+
+def notes(steps: list[Step], at: int) -> None:
+    """The speaker's view: this step's point and notes, the next step's title; it moves when the presenter does."""
+    _links(steps, at, {"notes": "1"})
+    step, (_, after) = steps[at], talk.neighbours(steps, at)
+    st.title(step.title)
+    st.subheader(step.point)
+    st.write(step.notes or "(no notes for this step)")
+    st.caption(f"Next: {after.title}" if after else "Last step.")
+    follow(steps, at)
+
+
+@st.fragment(run_every=1)
+def follow(steps: list[Step], at: int) -> None:
+    shown = _presenter_position()["step"]
+    moved_to = talk.position(steps, shown)
+    if moved_to is not None and moved_to != at:
+        st.switch_page(steps[moved_to].page, query_params={"talk": shown, "notes": "1"})
