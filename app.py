@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib import runtime, talk
 from lib import settings as lab_settings
+from ui import guide as guide_ui
 from ui import talk as talk_ui
 
 STEPS = talk.load()
@@ -71,7 +72,7 @@ def trust_server() -> None:
     st.session_state.unconfirmed_server = None
 
 
-def sidebar() -> None:
+def sidebar():
     with st.sidebar:
         st.header("Model")
         st.radio(
@@ -103,10 +104,12 @@ def sidebar() -> None:
         st.toggle("Presenter mode (larger type)", key="presenter")
         st.page_link("pages/overview.py", label="Give the talk (PageDown / → steps on)", icon=":material/slideshow:",
                      query_params={"talk": STEPS[0].id})
+        progress = st.empty()  # the learner's progress, written once the page has run
     if st.session_state.presenter or TALK_AT is not None:
         st.html(PRESENTER_CSS)
     kept = {k: st.query_params[k] for k in ("talk", "notes") if k in st.query_params}
     st.query_params.from_dict(lab_settings.to_query({k: st.session_state[k] for k in lab_settings.BY_KEY}) | kept)
+    return progress
 
 
 def talk_step(at: int) -> None:
@@ -127,7 +130,9 @@ def talk_step(at: int) -> None:
 runtime.start_warm_ups()
 load_settings_once()
 page = st.navigation(PAGES, position="hidden" if TALK_AT is not None else "sidebar")
-sidebar()
+path_progress = sidebar()
 if TALK_AT is not None:
     talk_step(TALK_AT)
-page.run()
+page.run()  # a lab page ends with its guided path (ui.guide.panel), hidden in talk mode
+if TALK_AT is None:
+    path_progress.caption(guide_ui.progress_line())

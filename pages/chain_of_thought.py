@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import prompting
 from ui import prompting as ui, widgets
+from ui import guide
 
 st.title("Chain-of-thought")
 st.write("Asking a model to write out its reasoning before the answer can help it on multi-step problems — "
@@ -31,3 +32,5 @@ if st.button("Answer all three", type="primary", key="cot_answer"):
 
 ui.evaluation(task, prompting.default_conditions(k, cot=True), "cot")  # also plain k-shot: is it the reasoning?
 ui.references_cot()
+
+guide.panel(__file__)

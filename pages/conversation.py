@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import charts, conversation, runtime
 from lib.textsafe import escape_markdown
+from ui import guide
 
 st.title("Conversation and the context window")
 st.write("A chat model has no memory between calls. The app sends the whole conversation again every turn; when "
@@ -58,3 +59,5 @@ if history:
                f"answer (the sidebar's max new tokens) · the dashed line is what is left for the history.")
     with st.expander(f"The exact prompt ({count(sent):,} tokens)"):
         st.code(chosen.render_prompt(sent), language=None, wrap_lines=True)
+
+guide.panel(__file__)

@@ -4,6 +4,7 @@ import streamlit as st
 
 from lib import prompting
 from ui import prompting as ui, widgets
+from ui import guide
 
 st.title("Few-shot in-context learning")
 st.write("Nothing in the model changes here. We put a few solved examples (shots) in front of the question and "
@@ -39,3 +40,5 @@ k_eval = max(len(shots), 1)
 ui.evaluation(task, prompting.default_conditions(k_eval, cot=False), "fs", method, model)
 ui.four_ways(task)
 ui.references_few_shot()
+
+guide.panel(__file__)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from lib import charts, lora, meaning, runtime
 from lib.generation import GenerationSettings
-from ui import downloads, stored, widgets
+from ui import downloads, guide, stored, widgets
 
 st.title("LoRA: base model vs adapter")
 st.write("The task: turn a sentence about a video game into a meaning representation — `act(slot[value], …)`, "
@@ -73,3 +73,5 @@ rows = pd.DataFrame([{"input": b["input"], "expected": b["expected"], "base": b[
                      for b, a in zip(result["base"]["rows"], result["lora"]["rows"])])
 st.dataframe(rows, hide_index=True)
 downloads.csv_and_json(rows, result, "lora_eval", "lora_dl")
+
+guide.panel(__file__)

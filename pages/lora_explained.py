@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, lora, lora_inspect, runtime
+from ui import guide
 
 st.title("LoRA: how it works")
 st.write("Full fine-tuning changes every weight matrix W. LoRA freezes W and learns a small update ΔW = B·A, where "
@@ -51,3 +52,5 @@ if st.button("Merge the adapter and compare", key="lx_merge"):
     verdict = "identical" if check["same_text"] else "different"
     st.metric("Largest difference in logits", f"{check['max_logit_diff']:.2e}", help="float32 rounding only")
     st.write(f"Merged and adapter outputs are **{verdict}** on these examples.")
+
+guide.panel(__file__)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib import charts, documents, lora, lora_serving, lora_training, runtime
 from lib.textsafe import escape_markdown
-from ui import jobs, widgets
+from ui import guide, jobs, widgets
 
 DEFAULT = lora_training.TrainConfig()
 
@@ -61,3 +61,5 @@ def register(job) -> None:
 jobs.start_button("lt", make_job)
 jobs.progress_panel("lt", "Set the knobs and press Start. The defaults take about a minute and a half on two cores "
                     "and reach about half exact match on held-out sentences.", draw, register)
+
+guide.panel(__file__)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from lib import charts, documents, projection, rag, runtime
 from lib.textsafe import escape_markdown
-from ui import downloads, widgets
+from ui import downloads, guide, widgets
 from ui import rag as ui_rag
 
 st.title("Retrieval-augmented generation (RAG)")
@@ -157,3 +157,5 @@ if result:
 
 # ---- 4. Which prompt gets the fact into the answer ---------------------------------------------
 ui_rag.prompt_styles()
+
+guide.panel(__file__)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, runtime, scoreboard
-from ui import stored
+from ui import guide, stored
 
 st.title("Scoreboard: one task, every technique")
 st.write("The same held-out sentences, turned into meaning representations by the same bundled model, seven ways: "
@@ -53,3 +53,5 @@ if st.button("Recompute on the bundled models", key="sb_run"):
                                                           runtime.embeddings()),
         progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}")) | {"settings": yours}
     st.rerun()
+
+guide.panel(__file__)

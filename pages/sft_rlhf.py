@@ -9,6 +9,7 @@ import streamlit as st
 from lib import generation, models, rag, reward, runtime
 from lib.generation import GenerationSettings
 from lib.textsafe import escape_markdown
+from ui import guide
 
 DATA = json.loads((models.REPO_ROOT / "data" / "sft_rlhf.json").read_text(encoding="utf-8"))
 
@@ -110,3 +111,5 @@ st.subheader("What real RLHF does that this page does not")
 st.markdown("\n".join(f"- {line}" for line in DATA["full_rlhf"]))
 st.caption("Sources: Ouyang et al. 2022, InstructGPT (arXiv 2203.02155); Rafailov et al. 2023, DPO (arXiv 2305.18290); "
            "Allal et al. 2025, SmolLM2 (arXiv 2502.02737) for how the bundled model was tuned.")
+
+guide.panel(__file__)

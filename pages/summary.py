@@ -6,7 +6,7 @@ import streamlit as st
 
 from lib import form_fact, rag, runtime
 from lib.generation import GenerationSettings
-from ui import stored
+from ui import guide, stored
 
 st.title("Fine-tune for form, retrieve for fact")
 st.write("Two tools, two jobs. A LoRA adapter changes *how* the model answers — here, always two lines: "
@@ -70,3 +70,5 @@ st.write("Read it as a two-by-two: retrieval moves the **fact** bar, the adapter
          "some of the time — a larger backend lifts the fact bars; the form bar it gets from 160 steps of LoRA.")
 with st.expander("Every answer"):
     st.dataframe(pd.DataFrame(result["rows"]), hide_index=True)
+
+guide.panel(__file__)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib import charts, costs, tinylm
 from lib.jobs import BackgroundJob
-from ui import jobs
+from ui import guide, jobs
 
 DATA = costs.presets()
 A = DATA["assumptions"]
@@ -77,3 +77,5 @@ def draw(job) -> None:
 
 
 jobs.progress_panel("tr", "Press Start: the loss curve and samples appear as it learns.", draw)
+
+guide.panel(__file__)

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib import guide
+
 # Every page the router lists, read from app.py itself, so a new page cannot be left out.
 PAGES = re.findall(r'page_of\("(pages/[^"]+\.py)"', (Path(__file__).parent.parent / "app.py").read_text())
 
@@ -23,11 +25,37 @@ def app(fast_model):  # fast_model: the conversion and the engine's build happen
     return at
 
 
+WIDGET_KINDS = ("selectbox", "slider", "select_slider", "text_input", "radio", "toggle", "number_input", "multiselect")
+
+
 @pytest.mark.parametrize("page", PAGES)
-def test_every_page_renders(app, page):
+def test_every_page_renders_and_its_guided_tries_set_its_widgets(app, page):
     app.switch_page(page).run()
     assert not app.exception
     assert app.title, f"{page} has no title"
+    slug = Path(page).stem
+    for n, attempt in enumerate(guide.load().get(page, guide.PageGuide((), ())).tries):
+        if not attempt.settings:
+            continue
+        app.button(key=f"guide_{slug}_try_{n}").click().run()
+        assert not app.exception, f"{page}, try {n}"
+        widgets = {w.key: w for kind in WIDGET_KINDS for w in getattr(app, kind) if w.key}
+        for key, value in attempt.settings.items():
+            assert key in widgets, f"{page}, try {n}: no widget {key} on the page"
+            assert widgets[key].value == value, f"{page}, try {n}: {key}"
+
+
+def test_every_lab_page_has_a_guide_and_the_quiz_answers_with_its_explanation(app):
+    guides = guide.load()
+    assert set(guides) == set(PAGES) - {"pages/overview.py"}
+    assert all(2 <= len(g.tries) <= 3 and 3 <= len(g.quiz) <= 4 for g in guides.values())
+    app.switch_page("pages/conversation.py").run()
+    quiz = guides["pages/conversation.py"].quiz
+    app.radio(key="guide_conversation_quiz_0").set_value(quiz[0].answer).run()
+    app.radio(key="guide_conversation_quiz_1").set_value((quiz[1].answer + 1) % len(quiz[1].options)).run()
+    assert [s.value for s in app.success] == [f"Right: {quiz[0].explain}"]
+    assert [e.value for e in app.error] == [f"Not quite: {quiz[1].explain}"]
+    assert app.session_state["guide_answered"] == {("pages/conversation.py", 0): True, ("pages/conversation.py", 1): False}
 
 
 def test_overview_shows_the_three_options_and_model_status(app):

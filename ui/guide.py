@@ -1,0 +1,53 @@
+"""The guided path on a page: "Try this" (a button sets the widgets) and a quiz, and the learner's progress."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from lib import guide
+
+GUIDES = guide.load()
+
+
+def _state() -> tuple[set, dict]:
+    return st.session_state.setdefault("guide_tried", set()), st.session_state.setdefault("guide_answered", {})
+
+
+def _set_up(page: str, number: int, settings: dict) -> None:
+    st.session_state.update(settings)  # a callback: the widgets take these values when the page draws again
+    _state()[0].add((page, number))
+
+
+def panel(page_file: str) -> None:
+    """At the end of a lab page (`panel(__file__)`): its tries and its quiz; nothing in talk mode."""
+    page = f"pages/{Path(page_file).name}"
+    g = GUIDES.get(page)
+    if g is None or "talk" in st.query_params:
+        return
+    tried, answered = _state()
+    slug = Path(page).stem  # keys differ from page to page, so no answer carries over to another page's quiz
+    st.divider()
+    with st.expander(f"Try this ({len(g.tries)} experiments)", icon=":material/science:"):
+        for n, t in enumerate(g.tries):
+            done = " (set up)" if (page, n) in tried else ""
+            st.markdown(f"**{n + 1}. {t.title}**{done}")
+            st.write(f"Change: {t.change}  \nYou should see: {t.expect}  \nWhy: {t.why}")
+            if t.settings:
+                st.button("Set it up", key=f"guide_{slug}_try_{n}", on_click=_set_up, args=(page, n, t.settings))
+    with st.expander(f"Check your understanding ({len(g.quiz)} questions)", icon=":material/quiz:"):
+        for n, q in enumerate(g.quiz):
+            chosen = st.radio(q.question, range(len(q.options)), format_func=q.options.__getitem__, index=None,
+                              key=f"guide_{slug}_quiz_{n}")
+            if chosen is not None:
+                answered[(page, n)] = q.is_right(chosen)
+                (st.success if q.is_right(chosen) else st.error)(
+                    f"{'Right' if q.is_right(chosen) else 'Not quite'}: {q.explain}")
+
+
+def progress_line() -> str:
+    tried, answered = _state()
+    p = guide.progress(GUIDES, tried, answered)
+    return (f"Your path: {p['tried']} of {p['tries']} experiments set up, "
+            f"{p['right']} of {p['questions']} quiz answers right")
