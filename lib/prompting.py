@@ -100,18 +100,25 @@ def result_name(task_name: str, method: str = "generate", model: str = "chat") -
     return f"prompting/{task_name}{way}"
 
 
+def _stored_ways(task_name: str):
+    """(method, model, stored result) for every way a task's run is stored (METHODS × MODELS)."""
+    for method in METHODS:
+        for model in MODELS:
+            stored = experiments.load(result_name(task_name, method, model))
+            if stored:
+                yield method, model, stored
+
+
 def ways_compared(task_name: str) -> list[dict]:
     """The stored runs of one task, every way it was measured (METHODS × MODELS): one row a way and condition,
     with the mean accuracy and its spread over seeds. Empty when fewer than two ways are stored."""
     rows = []
-    for method in METHODS:
-        for model in MODELS:
-            stored = experiments.load(result_name(task_name, method, model))
-            for s in (stored or {}).get("summary", []):
-                rows.append({"way": f"{model} model, {'writes' if method == 'generate' else 'option scoring'}",
-                             "shots": "zero-shot" if s["condition"] == "zero-shot" else "k-shot",
-                             "condition": s["condition"], "accuracy": s["accuracy"],
-                             "accuracy_std": s["accuracy_std"], "seeds": s["seeds"]})
+    for method, model, stored in _stored_ways(task_name):
+        for s in stored["summary"]:
+            rows.append({"way": f"{model} model, {'writes' if method == 'generate' else 'option scoring'}",
+                         "shots": "zero-shot" if s["condition"] == "zero-shot" else "k-shot",
+                         "condition": s["condition"], "accuracy": s["accuracy"],
+                         "accuracy_std": s["accuracy_std"], "seeds": s["seeds"]})
     return rows if len({r["way"] for r in rows}) > 1 else []
 
 
@@ -121,22 +128,20 @@ def shot_effects(task_names: list[str]) -> list[dict]:
     over samplings: 1.0 means the model gave one answer to every question)."""
     effects = []
     for name in task_names:
-        for method in METHODS:
-            for model in MODELS:
-                stored = experiments.load(result_name(name, method, model))
-                shot_rows = [r for r in (stored or {}).get("rows", []) if r["condition"] != "zero-shot"]
-                if not shot_rows:
-                    continue
-                by = {s["condition"]: s["accuracy"] for s in stored["summary"]}
-                seeds = {r["seed"] for r in shot_rows}
-                one_sided = statistics.mean(
-                    max(map(answers.count, set(answers))) / len(answers)
-                    for answers in ([r["extracted"] for r in shot_rows if r["seed"] == seed] for seed in seeds))
-                k_shot = by[shot_rows[0]["condition"]]
-                effects.append({"task": name, "model": model, "method": method,
-                                "shots": stored["settings"]["shots"], "zero-shot": by["zero-shot"], "k-shot": k_shot,
-                                "gain (points)": round(100 * (k_shot - by["zero-shot"])),
-                                "commonest answer's share, k-shot": round(one_sided, 2)})
+        for method, model, stored in _stored_ways(name):
+            shot_rows = [r for r in stored.get("rows", []) if r["condition"] != "zero-shot"]
+            if not shot_rows:
+                continue
+            by = {s["condition"]: s["accuracy"] for s in stored["summary"]}
+            seeds = {r["seed"] for r in shot_rows}
+            one_sided = statistics.mean(
+                max(map(answers.count, set(answers))) / len(answers)
+                for answers in ([r["extracted"] for r in shot_rows if r["seed"] == seed] for seed in seeds))
+            k_shot = by[shot_rows[0]["condition"]]
+            effects.append({"task": name, "model": model, "method": method,
+                            "shots": stored["settings"]["shots"], "zero-shot": by["zero-shot"], "k-shot": k_shot,
+                            "gain (points)": round(100 * (k_shot - by["zero-shot"])),
+                            "commonest answer's share, k-shot": round(one_sided, 2)})
     return effects
 
 
@@ -289,6 +294,14 @@ def continuation_answers(loaded, max_new_tokens: int):
     return answer_all
 
 
+def pytorch_answers(loaded, task: Task, method: str, model: str, max_new_tokens: int):
+    """answer_all on a loaded PyTorch model: option scoring, or the base model writing (the chat model writing goes
+    through its backend instead)."""
+    if method == "options":
+        return option_answers(loaded, task, model)
+    return continuation_answers(loaded, max_new_tokens)
+
+
 def settings_of(engine: str, method: str, model: str, max_new_tokens: int, items: int, seeds: int, shots: int) -> dict:
     """How an evaluation was made, as stored results and the pages name it. Option scoring and the base model run
     on PyTorch (they need the model's probabilities, or a model the fast engine does not build)."""
@@ -326,8 +339,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         loaded = models.load_chat_model() if args.model == "chat" else models.load_pretrained_base()
         name, engine = loaded.name, "reference: float32, PyTorch"
-        answer_all = (option_answers(loaded, task, args.model) if args.method == "options"
-                      else continuation_answers(loaded, budget))
+        answer_all = pytorch_answers(loaded, task, args.method, args.model, budget)
     result = evaluate(task, default_conditions(args.shots, args.cot), args.seeds, answer_all, args.limit)
     settings = settings_of(args.engine, args.method, args.model, budget, result["items"], args.seeds, args.shots)
     result |= {"model": name, "engine": engine, "max_new_tokens": settings["max_new_tokens"], "decoding": "greedy",

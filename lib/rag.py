@@ -185,8 +185,9 @@ def all_styles() -> list[tuple[int, PromptStyle]]:
 def styles(index: Index, questions: list[dict], answer_all) -> dict:
     """Fact-in-answer (and hit-rate) for every prompt style, the same questions each time; rows per question."""
     rows = []
+    hits_at = {k: [retrieve(index, q["question"], k) for q in questions] for k in STYLE_KS}  # once per k, not per style
     for k, style in all_styles():
-        hits = [retrieve(index, q["question"], k) for q in questions]
+        hits = hits_at[k]
         answers = answer_all([augmented_messages(q["question"], h, style) for q, h in zip(questions, hits)])
         rows += [{"k": k, "best": style.best, "quote": style.quote, "question": q["question"], "expected": q["answer"],
                   "output": a, "fact": contains_fact(a, q["answer"]), "hit": is_hit(h, q)}

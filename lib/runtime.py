@@ -302,10 +302,8 @@ def answerer(task, method: str, model: str, max_new_tokens: int):
     `greedy_answers`; option scoring and the base model run on the shared PyTorch models."""
     if (method, model) == ("generate", "chat"):
         return greedy_answers(max_new_tokens)
-    loaded = bundled_model() if model == "chat" else pretrained_base()
-    if method == "options":
-        return prompting.option_answers(loaded, task, model)
-    return prompting.continuation_answers(loaded, max_new_tokens)
+    return prompting.pytorch_answers(bundled_model() if model == "chat" else pretrained_base(), task, method, model,
+                                     max_new_tokens)
 
 
 def engine_name() -> str:
