@@ -1,18 +1,30 @@
-"""Plotly figures, built from plain data so pages only place them. Styling lives in the dicts at the top."""
+"""Plotly figures, built from plain data so pages only place them. Styling lives in the dicts at the top.
+
+Every figure also reads as text (`describe`): one sentence and a table, for readers who do not see the chart.
+Colours are Okabe and Ito's, which stay apart for the common kinds of colour blindness, and nothing is told by
+colour alone: groups of bars also differ by pattern, documents on the map by marker shape.
+"""
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
 from lib.projection import Projection, hover_label, legend_label
 
-CHUNK_MARKER = {"size": 9, "opacity": 0.75}
+# Okabe & Ito (2008), "Color Universal Design": orange, sky blue, bluish green, blue, vermillion, reddish purple,
+# yellow (last: it is pale on white).
+PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442"]
+SYMBOLS = ["circle", "square", "diamond", "cross", "x", "circle-open", "square-open", "diamond-open"]  # 2-D and 3-D
+PATTERNS = ["", "/", ".", "x", "-", "+"]
+CHUNK_MARKER = {"size": 9, "opacity": 0.8}
 QUERY_MARKER = {"size": 22, "symbol": "star", "color": "#111111", "line": {"width": 1, "color": "white"}}
-HIT_MARKER = {"size": 16, "symbol": "circle-open", "line": {"width": 3}, "color": "#d62728"}
-LINK_LINE = {"color": "#d62728", "width": 1.5, "dash": "dot"}
-PALETTE = px.colors.qualitative.Safe + px.colors.qualitative.Pastel
+HIT_MARKER = {"size": 16, "symbol": "circle-open", "line": {"width": 3}, "color": "#D55E00"}
+LINK_LINE = {"color": "#D55E00", "width": 1.5, "dash": "dot"}
+DROPPED = "#bbbbbb"
+MAX_TABLE_ROWS = 120  # a longer series is shown by evenly spaced rows (a loss curve of 800 steps: every 7th or so)
 
 
 def _xyz(points: np.ndarray) -> dict:
@@ -28,10 +40,11 @@ def embedding_map(projection: Projection, chunks, query_point=None, hits=()) -> 
     scatter = go.Scatter3d if three_d else go.Scatter
     sources = sorted({c.metadata["source"] for c in chunks})
     fig = go.Figure()
-    for color, source in zip(PALETTE * 4, sources):
+    for n, source in enumerate(sources):
         idx = [i for i, c in enumerate(chunks) if c.metadata["source"] == source]
         fig.add_trace(scatter(
-            mode="markers", name=legend_label(source), marker={**CHUNK_MARKER, "color": color},
+            mode="markers", name=legend_label(source),
+            marker={**CHUNK_MARKER, "color": PALETTE[n % len(PALETTE)], "symbol": SYMBOLS[n % len(SYMBOLS)]},
             hovertext=[hover_label(source, i, chunks[i].page_content) for i in idx], hoverinfo="text",
             **_xyz(projection.points[idx]),
         ))
@@ -58,19 +71,12 @@ def embedding_map(projection: Projection, chunks, query_point=None, hits=()) -> 
 def accuracy_bars(table, x: str, y: str, color: str | None = None, error: str | None = None,
                   title: str = "") -> go.Figure:
     """Bars of a 0–1 measure per condition, with an optional spread column as error bars."""
-    fig = px.bar(table, x=x, y=y, color=color, error_y=error, barmode="group", range_y=[0, 1], title=title,
-                 text_auto=".0%")
+    fig = px.bar(table, x=x, y=y, color=color, pattern_shape=color, error_y=error, barmode="group", range_y=[0, 1.08],
+                 title=title, text_auto=".0%", color_discrete_sequence=PALETTE, pattern_shape_sequence=PATTERNS)
+    # Outside the bar, so a bar at 0 % still says "0%".
+    fig.update_traces(textposition="outside", cliponaxis=False)
     fig.update_layout(height=380, yaxis_tickformat=".0%", margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
-
-
-def summary_line(table, x: str, color: str, y: str) -> str:
-    """A chart's gist in one sentence, for readers who do not see the bars: each group's values, in order."""
-    parts = []
-    for group, rows in table.groupby(x, sort=False):
-        values = ", ".join(f"{c} {v:.0%}" for c, v in zip(rows[color], rows[y]))
-        parts.append(f"{group}: {values}")
-    return "; ".join(parts) + "."
 
 
 def context_window(labels: list[str], tokens: list[int], dropped: set[int], limit: int) -> go.Figure:
@@ -78,13 +84,15 @@ def context_window(labels: list[str], tokens: list[int], dropped: set[int], limi
     fig = go.Figure()
     for i, (label, count) in enumerate(zip(labels, tokens)):
         fig.add_trace(go.Bar(y=["prompt"], x=[count], orientation="h", name=label, showlegend=False,
-                             marker={"color": "#bbbbbb" if i in dropped else PALETTE[i % len(PALETTE)]},
+                             marker={"color": DROPPED if i in dropped else PALETTE[i % len(PALETTE)],
+                                     "pattern": {"shape": "x" if i in dropped else ""}},
                              text=f"{label}<br>{count}" + (" (forgotten)" if i in dropped else ""),
-                             textposition="inside", hovertext=f"{label}: {count} tokens", hoverinfo="text"))
-    fig.add_vline(x=limit, line={"color": "#d62728", "width": 3, "dash": "dash"},
+                             textposition="inside", insidetextfont={"size": 15}, hovertext=f"{label}: {count} tokens",
+                             hoverinfo="text"))
+    fig.add_vline(x=limit, line={"color": "#D55E00", "width": 3, "dash": "dash"},
                   annotation_text=f"window {limit} tokens", annotation_position="top")
-    fig.update_layout(barmode="stack", height=200, margin={"l": 10, "r": 10, "t": 40, "b": 10},
-                      xaxis_title="tokens, oldest first")
+    fig.update_layout(barmode="stack", height=240, margin={"l": 10, "r": 10, "t": 40, "b": 10}, font={"size": 15},
+                      xaxis_title="tokens, oldest first", title="Tokens per message in the next prompt")
     return fig
 
 
@@ -117,7 +125,8 @@ def scoreboard_ladder(summary: list[dict], references: list[dict]) -> go.Figure:
         fig.add_trace(go.Bar(x=[r["exact_match"] for r in references], y=[r["technique"] for r in references],
                              orientation="h", name="published (real ViGGO, larger models)", marker_color="#b0b0b0",
                              text=[f"{r['exact_match']:.0%}" for r in references], textposition="outside"))
-    return fig.update_layout(height=120 + 42 * (len(names) + len(references)), xaxis={"range": [0, 1.12],
+    return fig.update_layout(title="Exact match and slot F1 per technique", height=160 + 42 * (len(names) + len(references)),
+                             xaxis={"range": [0, 1.12],
                              "tickformat": ".0%"}, yaxis={"autorange": "reversed"}, barmode="overlay",
                              legend={"orientation": "h", "y": -0.15})
 
@@ -134,3 +143,53 @@ def singular_values(delta: np.ndarray, rank: int, shown: int = 24) -> go.Figure:
     return (px.bar(x=np.arange(1, len(values) + 1), y=values, labels={"x": "singular value #", "y": "size"},
                    title=f"ΔW has only {rank} non-zero singular values: that is what 'low rank' means")
             .update_layout(height=300))
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+
+
+def _number(value, percent: bool) -> str:
+    return (f"{value:.0%}" if percent else f"{value:.3g}") if _is_number(value) else str(value)
+
+
+def describe(fig: go.Figure) -> tuple[str, pd.DataFrame]:
+    """The chart for readers who do not see it: one sentence (each series' values, or a long series' start, end,
+    lowest and highest) and its data as a table."""
+    layout = fig.layout
+    percent = "%" in str(layout.yaxis.tickformat or "") + str(layout.xaxis.tickformat or "")
+    title = layout.title.text or "Chart"
+    rows, parts = [], []
+    for trace in fig.data:
+        if trace.hoverinfo == "skip":  # a connecting line, not data
+            continue
+        name = trace.name or ""
+        if trace.type == "heatmap":
+            z = np.asarray(trace.z, dtype=float)
+            parts.append(f"a {z.shape[0]}×{z.shape[1]} grid of values from {z.min():.3g} to {z.max():.3g}")
+            rows += [{"series": name, "row": i, "column": j, "value": round(float(v), 4)}
+                     for i, line in enumerate(z) for j, v in enumerate(line)]
+            continue
+        xs, ys = (list(axis) if axis is not None else [] for axis in (trace.x, trace.y))
+        if not xs or not ys:
+            continue
+        # Label first: a horizontal chart has its names on y (bars say so; markers beside them don't).
+        horizontal = getattr(trace, "orientation", None) == "h" or (_is_number(xs[0]) and not _is_number(ys[0]))
+        labels, values = (ys, xs) if horizontal else (xs, ys)
+        third = list(trace.z) if getattr(trace, "z", None) is not None else None
+        for i, (label, value) in enumerate(zip(labels, values)):
+            rows.append({"series": name, "x": label, "y": value} | ({"z": third[i]} if third else {}))
+        numbers = [v for v in values if _is_number(v)]
+        if trace.type == "bar" or len(values) <= 8:
+            said = ", ".join(f"{label} {_number(value, percent)}" for label, value in zip(labels, values))
+        elif trace.type == "scatter" and "lines" in (trace.mode or "lines") and numbers:
+            said = (f"{len(values)} points, from {_number(values[0], percent)} at {labels[0]} to "
+                    f"{_number(values[-1], percent)} at {labels[-1]} (lowest {_number(min(numbers), percent)}, "
+                    f"highest {_number(max(numbers), percent)})")
+        else:
+            said = f"{len(values)} points"
+        parts.append(f"{name}: {said}" if name else said)
+    text = f"{title}: " + ("; ".join(parts) if parts else "no data") + "."
+    if len(rows) > MAX_TABLE_ROWS:
+        rows = [rows[i] for i in np.linspace(0, len(rows) - 1, MAX_TABLE_ROWS).round().astype(int)]
+    return text, pd.DataFrame(rows)

@@ -89,6 +89,7 @@ def _start_without_main(child) -> None:
 class BackgroundJob:
     def __init__(self, work: Callable, args: tuple, queue: WorkQueue, name: str = "job",
                  pause_when: Callable[[], bool] = lambda: False, grace_s: float | None = None):
+        self.args = args  # what it was started with, for the page that reports it
         self.cancel = threading.Event()
         self.state = "queued"  # queued → starting → running → done | cancelled | failed
         self.ahead = 0

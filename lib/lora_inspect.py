@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from lib.lora import EVAL_TOKENS, generate, greedy, messages_for, serving_model
@@ -29,20 +30,30 @@ def delta_weight(adapter_dir: Path, module: str = "model.layers.0.self_attn.q_pr
     return w, (b @ a) * scale, settings["r"]
 
 
-def merge_check(adapter_dir: Path, pairs: list[dict[str, str]]) -> dict:
-    """Adapter outputs vs the same adapter merged into W (`merge_and_unload`), on a fresh copy of the model."""
+def merge_check(adapter_dir: Path, pairs: list[dict[str, str]],
+                progress: Callable[[float, str], None] = lambda _f, _text: None) -> dict:
+    """Adapter outputs vs the same adapter merged into W (`merge_and_unload`), on a fresh copy of the model.
+
+    `progress(share done, what is happening)` is called as each of its four stages starts."""
     import torch
 
+    progress(0.0, "Loading a fresh copy of the model with the adapter (1 of 4)…")
     model, tokenizer = serving_model({"check": Path(adapter_dir)})
     sentences = [p["input"] for p in pairs]
     enc = tokenizer(tokenizer.apply_chat_template(messages_for(sentences[0]), tokenize=False, add_generation_prompt=True),
                     return_tensors="pt", add_special_tokens=False)
+    progress(0.25, f"Answering {len(sentences)} sentences with base + adapter (2 of 4)…")
     with torch.inference_mode():
         before_logits = model(**enc).logits
     before = generate(model, tokenizer, sentences, "check")
+    progress(0.5, "Adding ΔW = B·A into W for good: merge_and_unload (3 of 4)…")
     merged = model.merge_and_unload()
+    progress(0.6, f"Answering the same {len(sentences)} sentences with the merged model (4 of 4)…")
     with torch.inference_mode():
         after_logits = merged(**enc).logits
-    after = [greedy(merged, tokenizer, sentence, EVAL_TOKENS) for sentence in sentences]
+    after = []
+    for done, sentence in enumerate(sentences):
+        after.append(greedy(merged, tokenizer, sentence, EVAL_TOKENS))
+        progress(0.6 + 0.4 * (done + 1) / len(sentences), f"Merged model: {done + 1} of {len(sentences)} answered…")
     return {"rows": [{"input": s, "adapter": b, "merged": a} for s, b, a in zip(sentences, before, after)],
             "same_text": before == after, "max_logit_diff": float((before_logits - after_logits).abs().max())}

@@ -12,10 +12,11 @@ import threading
 import time
 import uuid
 from contextlib import contextmanager
+from dataclasses import asdict
 
 import streamlit as st
 
-from lib import backends, fast_engine, models, prompting
+from lib import backends, fast_engine, models, notebook, prompting
 from lib import settings as lab_settings
 from lib.generation import GenerationSettings, GenerationStats, Messages, PromptTooLong
 from lib.scheduler import Scheduler
@@ -221,12 +222,16 @@ def _redraw_every() -> float:
 MAX_MESSAGE_CHARS = 20_000  # one message; longer ones are refused with a message, never sent
 
 
-def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=None) -> tuple[str, GenerationStats] | None:
+def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=None,
+                  settings: GenerationSettings | None = None, source: str = "",
+                  sent: str | None = None) -> tuple[str, GenerationStats] | None:
     """Stream an answer into the page, taking turns with other sessions. Problems become one clear message.
 
-    `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend).
-    Every stream takes its own CPU turns (a PyTorch stream's thread one token at a time, the fast engine's
-    batch one step at a time) or none (a remote server), so it is read without holding one.
+    `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend),
+    `settings` what it is given (default: the sidebar's). Every stream takes its own CPU turns (a PyTorch
+    stream's thread one token at a time, the fast engine's batch one step at a time) or none (a remote server),
+    so it is read without holding one. A finished answer goes into the session's notebook: `source` names who
+    answered, `sent` the prompt text when it is not the messages in the backend's chat format.
     """
     too_long = next((m for m in messages if len(m["content"]) > max_chars), None)
     if too_long is not None:
@@ -235,25 +240,41 @@ def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=
         return None
     cancel = threading.Event()
     note = st.empty()
+    settings = settings or generation_settings()
     try:
-        start = start or sending_backend().stream
+        # An overriding stream is one of the bundled model's (an adapter, the SFT page's pair): its chat format.
+        chosen = sending_backend() if start is None else bundled_backend()
+        start = start or chosen.stream
         with _request(cancel, note):
             others = scheduler().people - 1
             if others > 0:
                 note.info(f"⏳ The CPU is answering {others} other session(s) too; yours starts as soon as it gets "
                           "a turn…")
-            stream = start(messages, generation_settings(), cancel)
+            stream = start(messages, settings, cancel)
             pieces: list[str] = []
             st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note),
                                                                       _redraw_every))
         note.empty()
-        return "".join(pieces), stream.stats
+        text, stats = "".join(pieces), stream.stats
+        record(f"Answer — {source or engine_name()}", settings={"answered by": source or engine_name(), **asdict(settings)},
+               prompts=[sent if sent is not None else chosen.render_prompt(messages)], outputs=[text],
+               measurements={"new tokens": stats.new_tokens, "first token after (s)": round(stats.ttft_s or 0, 2),
+                             "tokens per second": round(stats.tokens_per_second, 1),
+                             "stopped early": stats.cancelled})
+        return text, stats
     except USER_ERRORS as error:
         note.empty()
         st.error(escape_markdown(str(error)))  # may quote a server's reply or a model id
         return None
     finally:
         cancel.set()  # a rerun or a closed tab lands here too: the model stops at its next token
+
+
+def record(title: str, **fields) -> None:
+    """Add a run to this session's lab notebook (lib.notebook), under the page it was made on."""
+    book = st.session_state.setdefault("notebook", notebook.Notebook())
+    book.add(notebook.Entry(page=st.session_state.get("notebook_page", ""), title=title,
+                            at=time.strftime("%Y-%m-%d %H:%M:%S"), **fields))
 
 
 def run_queued(fn, *args, **kwargs):

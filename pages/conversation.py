@@ -4,7 +4,7 @@ import streamlit as st
 
 from lib import charts, conversation, runtime
 from lib.textsafe import escape_markdown
-from ui import guide
+from ui import guide, widgets
 
 st.title("Conversation and the context window")
 st.write("A chat model has no memory between calls. The app sends the whole conversation again every turn; when "
@@ -53,8 +53,8 @@ if history:
     sent, dropped = conversation.window_view(full, count, limit, reserve)
     st.subheader("What the next turn will send")
     labels = ["system"] + [f"{m['role']} {i}" for i, m in enumerate(history, start=1)]
-    st.plotly_chart(charts.context_window(labels, conversation.tokens_per_message(full, count), set(dropped),
-                                          limit - reserve), key="conv_chart")
+    widgets.chart(charts.context_window(labels, conversation.tokens_per_message(full, count), set(dropped),
+                                        limit - reserve), "conv_chart")
     st.caption(f"{len(dropped)} message(s) already fall outside the window · {reserve} tokens kept free for the "
                f"answer (the sidebar's max new tokens) · the dashed line is what is left for the history.")
     with st.expander(f"The exact prompt ({count(sent):,} tokens)"):

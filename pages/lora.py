@@ -38,8 +38,8 @@ if st.button("Generate both", type="primary", key="lora_generate") and sentence.
         with column:
             st.markdown(f"**{title}**")
             result = runtime.stream_answer(
-                lora.messages_for(sentence),
-                start=lambda m, _s, cancel, name=name: server.stream(m, greedy, cancel, name))
+                lora.messages_for(sentence), settings=greedy, source=title,
+                start=lambda m, s, cancel, name=name: server.stream(m, s, cancel, name))
             if result and expected:
                 missing, extra = meaning.diff(result[0], expected)
                 if meaning.exact_match(result[0], expected):
@@ -51,7 +51,8 @@ if st.button("Generate both", type="primary", key="lora_generate") and sentence.
 st.header("Measure: exact match and slot F1 on the held-out set")
 count = widgets.count_slider("Held-out examples", 1, len(test), 40, "lora_eval_n")
 state_key = f"lora_eval_{adapter}"
-if st.button("Evaluate base vs adapter", key="lora_eval_run"):
+made_now = st.button("Evaluate base vs adapter", key="lora_eval_run")
+if made_now:
     with st.spinner(f"Generating {2 * count} answers…"):
         st.session_state[state_key] = runtime.run_in_turns(lora.evaluate_with, server.generate, choices[adapter],
                                                            test[:count])
@@ -66,11 +67,17 @@ if result is None or result["items"] != count:
 summary = pd.DataFrame([{"model": who, "measure": measure, "score": result[key][measure]}
                         for who, key in (("base", "base"), (adapter, "lora"))
                         for measure in ("exact_match", "slot_f1")])
-st.plotly_chart(charts.accuracy_bars(summary, "measure", "score", color="model",
-                                     title=f"{result['items']} held-out examples"), key="lora_eval_chart")
+figure = charts.accuracy_bars(summary, "measure", "score", color="model", title=f"{result['items']} held-out examples")
+widgets.chart(figure, "lora_eval_chart")
 rows = pd.DataFrame([{"input": b["input"], "expected": b["expected"], "base": b["output"], "adapter": a["output"],
                       "base exact": b["exact"], "adapter exact": a["exact"]}
                      for b, a in zip(result["base"]["rows"], result["lora"]["rows"])])
+if made_now:
+    runtime.record(f"Evaluation — base vs adapter {adapter}", figure=figure, rows=rows.to_dict("records"),
+                   settings={"adapter": adapter, "held-out examples": count, "engine": "reference (PyTorch)",
+                             "max_new_tokens": lora.EVAL_TOKENS, "greedy": True},
+                   prompts=[runtime.bundled_backend().render_prompt(lora.messages_for(test[0]["input"]))],
+                   measurements={f"{r['measure']}, {r['model']}": r["score"] for r in summary.to_dict("records")})
 st.dataframe(rows, hide_index=True)
 downloads.csv_and_json(rows, result, "lora_eval", "lora_dl")
 

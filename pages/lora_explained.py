@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, lora, lora_inspect, runtime
-from ui import guide
+from ui import guide, widgets
 
 st.title("LoRA: how it works")
 st.write("Full fine-tuning changes every weight matrix W. LoRA freezes W and learns a small update ΔW = B·A, where "
@@ -40,14 +40,16 @@ size = st.slider("Corner shown (rows = columns)", 16, 128, 48, 16, key="lx_size"
 pictures = {"W (frozen)": w[:size, :size], f"ΔW = B·A (rank {r})": delta[:size, :size],
             "W + ΔW": (w + delta)[:size, :size]}
 for column, (title, matrix) in zip(st.columns(3), pictures.items()):
-    column.plotly_chart(charts.weight_picture(matrix.numpy(), title), key=f"lx_{title}")
-st.plotly_chart(charts.singular_values(delta.numpy(), r), key="lx_svd")
+    widgets.chart(charts.weight_picture(matrix.numpy(), title), f"lx_{title}", column)
+widgets.chart(charts.singular_values(delta.numpy(), r), "lx_svd")
 
 st.header("Merge check")
 st.write("`merge_and_unload()` adds ΔW into W for good. The merged model should answer exactly like base + adapter.")
 if st.button("Merge the adapter and compare", key="lx_merge"):
-    with st.spinner("Loading a copy, merging, generating…"):
-        check = runtime.run_queued(lora_inspect.merge_check, lora.BUNDLED["viggo"], lora.load_pairs(lora.TEST_FILE)[:3])
+    bar = st.progress(0.0, text="Waiting for a turn on the CPU…")
+    check = runtime.run_queued(lora_inspect.merge_check, lora.BUNDLED["viggo"], lora.load_pairs(lora.TEST_FILE)[:3],
+                               lambda share, text: bar.progress(share, text=text))
+    bar.empty()
     st.dataframe(pd.DataFrame(check["rows"]), hide_index=True)
     verdict = "identical" if check["same_text"] else "different"
     st.metric("Largest difference in logits", f"{check['max_logit_diff']:.2e}", help="float32 rounding only")

@@ -1,5 +1,7 @@
 """Train your own LoRA adapter live on this CPU: loss curve, samples as it learns, cancel, then compare."""
 
+from dataclasses import asdict
+
 import streamlit as st
 
 from lib import charts, documents, lora, lora_serving, lora_training, runtime
@@ -45,7 +47,7 @@ def make_job(queue, **options):
 def draw(job) -> None:
     st.progress(len(job.losses) / job.config.steps, text=f"{job.state}: step {len(job.losses)} of {job.config.steps}")
     if job.losses:
-        st.plotly_chart(charts.loss_curve(job.losses), key="lt_curve")
+        widgets.chart(charts.loss_curve(job.losses), "lt_curve")
     for step, sample in reversed(job.samples[-4:]):
         st.text(f"step {step}: {sample}")
     if job.state == "done":
@@ -56,6 +58,11 @@ def draw(job) -> None:
 def register(job) -> None:
     name = f"mine #{len(runtime.session_adapters().adapters) + 1} (r={job.config.rank}, {job.config.steps} steps)"
     runtime.session_adapters().register(name, job.out_dir)  # not in a CPU turn: it waits for the LoRA lock
+    runtime.record(f"Training run — LoRA adapter '{name}'", settings=asdict(job.config) | {"pairs": len(pairs)},
+                   outputs=[f"step {step}: {sample}" for step, sample in job.samples[-4:]],
+                   figure=charts.loss_curve(job.losses),
+                   measurements={"steps": len(job.losses), "seconds": round(job.log.seconds, 1),
+                                 "final loss": round(job.losses[-1], 3) if job.losses else None})
 
 
 jobs.start_button("lt", make_job)

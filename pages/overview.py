@@ -30,15 +30,14 @@ with status_box.container(border=True):
         engine = runtime.backend().engine
     except runtime.USER_ERRORS as error:
         engine = f"unavailable — {error}"
-    st.metric("Bundled model", loaded.name)
-    st.write(f"**Parameters:** {loaded.parameters:,}  \n**Context window:** {loaded.context_window:,} tokens  \n"
+    st.write(f"**Bundled model:** {loaded.name}  \n**Parameters:** {loaded.parameters:,}  \n**Context window:** {loaded.context_window:,} tokens  \n"
              f"**Load time:** {loaded.load_seconds:.2f} s{' (first-time conversion)' if loaded.converted else ''}  \n"
              f"**Backend in use:** {runtime.settings()['backend']}  \n**Engine:** {engine}  \n"
              f"**Sessions being answered right now:** {runtime.scheduler().people}")
 
 with chat_box:
     st.caption("Each question is answered on its own (the Conversation page shows how chat memory works).")
-    question = st.chat_input("Ask the model something…", key="playground_input")
+    question = st.chat_input("Ask the model something…", key="playground_input", max_chars=runtime.MAX_MESSAGE_CHARS)
     if question is not None and not question.strip():
         st.warning("Type a question first — the message was empty.")
     elif question:

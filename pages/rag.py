@@ -94,7 +94,7 @@ def ask():
             corpus["maps"][(method, dims)] = runtime.run_queued(projection.fit, index.vectors, method, dims)
     proj = corpus["maps"][(method, dims)]
     star = proj.place(query)
-    st.plotly_chart(charts.embedding_map(proj, index.chunks, star, hits), key="rag_map")
+    widgets.chart(charts.embedding_map(proj, index.chunks, star, hits), "rag_map")
     if proj.method != method:
         st.caption(f"Only {len(index.chunks)} chunks: too few for UMAP, so this map uses PCA.")
 
@@ -139,7 +139,8 @@ except (ValueError, documents.DocumentError) as error:
 count = widgets.count_slider("How many questions", 1, len(questions), 12, "rag_eval_n")
 eval_k = st.slider("k for the evaluation", 1, 10, rag.DEFAULT_K, key="rag_eval_k")
 with_answers = st.toggle("Also generate answers with and without retrieval (slower)", True, key="rag_eval_gen")
-if st.button("Run the evaluation", key="rag_eval_run"):
+made_now = st.button("Run the evaluation", key="rag_eval_run")
+if made_now:
     with st.spinner(f"Retrieving{' and answering' if with_answers else ''} {count} questions…"):
         st.session_state.rag_eval = runtime.run_in_turns(
             rag.evaluate, index, questions[:count], eval_k, runtime.answer_all if with_answers else None)
@@ -149,8 +150,14 @@ if result:
     if "accuracy_rag" in result:
         bars += [{"measure": "answer has the fact — with RAG", "score": result["accuracy_rag"]},
                  {"measure": "answer has the fact — without", "score": result["accuracy_plain"]}]
-    st.plotly_chart(charts.accuracy_bars(pd.DataFrame(bars), "measure", "score",
-                                         title=f"{result['questions']} questions"), key="rag_eval_chart")
+    figure = charts.accuracy_bars(pd.DataFrame(bars), "measure", "score", title=f"{result['questions']} questions")
+    widgets.chart(figure, "rag_eval_chart")
+    if made_now:
+        runtime.record("Evaluation — retrieval and answers", figure=figure, rows=result["rows"],
+                       settings={"k": result["k"], "questions": result["questions"], "answers generated": with_answers,
+                                 "engine": runtime.engine_name(),
+                                 "documents": len({c.metadata["source"] for c in index.chunks})},
+                       measurements={bar["measure"]: bar["score"] for bar in bars})
     rows = pd.DataFrame(result["rows"])
     st.dataframe(rows, hide_index=True)
     downloads.csv_and_json(rows, result, "rag_eval", "rag_dl")

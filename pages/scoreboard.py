@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, runtime, scoreboard
-from ui import guide, stored
+from ui import guide, stored, widgets
 
 st.title("Scoreboard: one task, every technique")
 st.write("The same held-out sentences, turned into meaning representations by the same bundled model, seven ways: "
@@ -23,7 +23,7 @@ else:
     st.caption(f"Your run: {stored.describe(result['settings'])}, greedy.")
 if result is not None:
     refs = scoreboard.references()
-    st.plotly_chart(charts.scoreboard_ladder(result["summary"], refs), key="sb_chart")
+    widgets.chart(charts.scoreboard_ladder(result["summary"], refs), "sb_chart")
     table = pd.DataFrame(result["summary"])[["technique", "exact_match", "exact_match_min", "exact_match_max",
                                              "slot_f1", "seeds"]]
     st.dataframe(table.style.format({c: "{:.0%}" for c in ["exact_match", "exact_match_min", "exact_match_max",
@@ -52,6 +52,11 @@ if st.button("Recompute on the bundled models", key="sb_run"):
         scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_backend(), runtime.lora_server(),
                                                           runtime.embeddings()),
         progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}")) | {"settings": yours}
+    made = st.session_state.sb_result
+    runtime.record("Scoreboard — every technique on the same held-out sentences", settings=yours,
+                   rows=made["rows"], figure=charts.scoreboard_ladder(made["summary"], scoreboard.references()),
+                   measurements={f"{s['technique']}: exact match / slot F1": f"{s['exact_match']:.0%} / {s['slot_f1']:.2f}"
+                                 for s in made["summary"]})
     st.rerun()
 
 guide.panel(__file__)

@@ -39,15 +39,16 @@ if asked or (shown and shown["request"] == request):
     messages = [{"role": "user", "content": (request if asked else shown["request"]).strip()[:2000]}]
     left, right = st.columns(2)
     answers = {}
-    for column, (who, title, start, note) in zip((left, right), [
-            ("base", base_title, lambda m, _s, c: generation.stream_text(base, m[-1]["content"], settings, c),
-             "It reads only your text and continues it."),
+    for column, (who, title, start, sent, note) in zip((left, right), [
+            ("base", base_title, lambda m, s, c: generation.stream_text(base, m[-1]["content"], s, c),
+             messages[-1]["content"], "It reads only your text and continues it."),
             ("tuned", "Instruction-tuned — SmolLM2-135M-Instruct (SFT, then DPO)",
-             lambda m, _s, c: chat.stream(m, settings, c), "It reads your text inside the chat format it was tuned on:")]):
+             lambda m, s, c: chat.stream(m, s, c), chat.render_prompt(messages),
+             "It reads your text inside the chat format it was tuned on:")]):
         with column.container(border=True):
             st.markdown(f"**{title}**")
             if asked:
-                result = runtime.stream_answer(messages, start=start)
+                result = runtime.stream_answer(messages, start=start, settings=settings, source=title, sent=sent)
                 answers[who] = result[0] if result else None
             elif shown[who] is not None:
                 st.markdown(escape_markdown(shown[who]))

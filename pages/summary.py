@@ -1,12 +1,11 @@
 """The talk's conclusion, measured: fine-tune for form, retrieve for fact — one question answered four ways."""
 
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from lib import form_fact, rag, runtime
+from lib import charts, form_fact, rag, runtime
 from lib.generation import GenerationSettings
-from ui import guide, stored
+from ui import guide, stored, widgets
 
 st.title("Fine-tune for form, retrieve for fact")
 st.write("Two tools, two jobs. A LoRA adapter changes *how* the model answers — here, always two lines: "
@@ -41,9 +40,9 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
             st.markdown(f"**{way.name}**")
             # The ways without an adapter run on the sidebar's engine; adapters run on PyTorch.
             result = runtime.stream_answer(
-                form_fact.messages_for(way, question, hits),
-                start=lambda m, _s, cancel, name=way.adapter: server.stream(m, greedy, cancel, name) if name
-                else base.stream(m, greedy, cancel))
+                form_fact.messages_for(way, question, hits), settings=greedy, source=way.name,
+                start=lambda m, s, cancel, name=way.adapter: server.stream(m, s, cancel, name) if name
+                else base.stream(m, s, cancel))
             if result:
                 marks = form_fact.score(result[0], fact)
                 if not fact.strip():  # no expected fact given: only the form can be checked
@@ -62,9 +61,8 @@ result = stored.stored_result("form_fact", yours, form_fact.summarize,
 if result is None:
     st.stop()
 summary = pd.DataFrame(result["summary"]).melt("way", var_name="check", value_name="share")
-st.plotly_chart(px.bar(summary, x="way", y="share", color="check", barmode="group", text_auto=".0%",
-                       title=f"{result['questions']} questions, {result['k']} passages retrieved")
-                .update_layout(height=380, yaxis_tickformat=".0%"), key="sum_chart")
+widgets.chart(charts.accuracy_bars(summary, "way", "share", color="check",
+                                   title=f"{result['questions']} questions, {result['k']} passages retrieved"), "sum_chart")
 st.write("Read it as a two-by-two: retrieval moves the **fact** bar, the adapter moves the **form** bar, and "
          "you need both to get both. Measured on the bundled 135M model: it copies facts from passages only "
          "some of the time — a larger backend lifts the fact bars; the form bar it gets from 160 steps of LoRA.")

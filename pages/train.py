@@ -1,10 +1,12 @@
 """Option 1, train your own: the compute bill of a foundation model, and what a minute of CPU buys."""
 
+from dataclasses import asdict
+
 import streamlit as st
 
-from lib import charts, costs, tinylm
+from lib import charts, costs, runtime, tinylm
 from lib.jobs import BackgroundJob
-from ui import guide, jobs
+from ui import guide, jobs, widgets
 
 DATA = costs.presets()
 A = DATA["assumptions"]
@@ -45,8 +47,8 @@ if model["gpu_hours"] and params == model["parameters"] and tokens == model["tok
 st.caption(f"Sources: {model['source']}; {gpu['source']}. {A['price_note']}")
 
 st.subheader("The three options for the same model, in FLOPs")
-st.plotly_chart(charts.cost_ladder(costs.ladder(params, tokens, DATA["lora_example"]["tokens"],
-                                                DATA["prompt_example"]["tokens"])), key="tr_ladder")
+widgets.chart(charts.cost_ladder(costs.ladder(params, tokens, DATA["lora_example"]["tokens"],
+                                              DATA["prompt_example"]["tokens"])), "tr_ladder")
 st.caption(f"LoRA: {DATA['lora_example']['note']} (≈ 4 FLOP per parameter per token). "
            f"Prompt: {DATA['prompt_example']['note']} (≈ 2).")
 
@@ -63,7 +65,7 @@ jobs.start_button("tr", lambda queue, **options: BackgroundJob(tinylm.train, (co
 def draw(job) -> None:
     st.caption(f"{job.state}: step {len(job.losses)}")
     if job.losses:
-        st.plotly_chart(charts.loss_curve(job.losses, "Training loss (cross-entropy per character)"), key="tr_curve")
+        widgets.chart(charts.loss_curve(job.losses, "Training loss (cross-entropy per character)"), "tr_curve")
     samples = job.log.samples if job.log else job.samples
     for step, text in reversed(samples[-3:]):
         st.text(f"after step {step}:\n{text}")
@@ -76,6 +78,17 @@ def draw(job) -> None:
                    "characters a token).")
 
 
-jobs.progress_panel("tr", "Press Start: the loss curve and samples appear as it learns.", draw)
+def note(job) -> None:
+    """The finished run, into the session's notebook."""
+    log, started_with = job.log, job.args[0]
+    runtime.record("Training run — a tiny transformer from random weights", settings=asdict(started_with),
+                   outputs=[f"after step {step}:\n{text}" for step, text in log.samples[-3:]],
+                   figure=charts.loss_curve(log.losses, "Training loss (cross-entropy per character)"),
+                   measurements={"steps": len(log.losses), "seconds": round(log.seconds, 1),
+                                 "final loss": round(log.losses[-1], 3) if log.losses else None,
+                                 "parameters": log.parameters, "characters seen": log.characters})
+
+
+jobs.progress_panel("tr", "Press Start: the loss curve and samples appear as it learns.", draw, note)
 
 guide.panel(__file__)

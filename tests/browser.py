@@ -62,7 +62,7 @@ def wait_for_app_idle(page, timeout_ms: int = 120_000) -> None:
     """The app is connected and no script is running (the stApp data attributes Streamlit's e2e tests use)."""
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']", timeout=timeout_ms)
     # The navigation exists only once the router has run, so "not running" after it means the run finished.
-    page.wait_for_selector("[data-testid='stSidebarNav']", timeout=timeout_ms)
+    page.wait_for_selector(".st-key-lab_navigation", timeout=timeout_ms)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout_ms)
 
 
@@ -122,3 +122,16 @@ def ask_together(pages: list, questions: list[str], timeout_s: float = 600, leav
                               "tokens": int(state["line"].split(" tokens")[0].strip()), "answer": state["answer"].strip()}
         time.sleep(0.2)  # polling pages in a browser: there is no event to wait on across many pages
     return [r or {"seconds": timeout_s, "failed": True, "error": "no answer in time"} for r in results]
+
+
+def serious_accessibility_problems(page) -> list[str]:
+    """axe-core's violations of impact "serious" or "critical" on the page as it stands, one line per element."""
+    from importlib.resources import files
+
+    # The app's readable-captions style goes into the page's head from a script in the sidebar, which a browser
+    # under load can run a moment after the script run is reported finished.
+    page.wait_for_selector("#lab-readable", state="attached", timeout=30_000)
+    page.evaluate((files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8"))
+    found = page.evaluate("axe.run(document, {resultTypes: ['violations']})")["violations"]
+    return [f"{v['id']} ({v['impact']}): {node['target']} — {node.get('failureSummary', '')[:200]}"
+            for v in found if v["impact"] in ("serious", "critical") for node in v["nodes"]]

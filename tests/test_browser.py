@@ -1,15 +1,21 @@
 """Browser tests: the real app served by `streamlit run`, driven in Debian's Chromium through Playwright."""
 
+import html
+import re
+from pathlib import Path
+
 import pytest
 
-from browser import CHROMIUM, CHROMIUM_ARGS, ask_together, open_playgrounds, streamlit_server, wait_for_app_idle
+from browser import (CHROMIUM, CHROMIUM_ARGS, ask_together, open_playgrounds, serious_accessibility_problems,
+                     streamlit_server, wait_for_app_idle)
 
 pytestmark = pytest.mark.browser
 
 PAGE_TITLES = {
-    "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought", "conversation": "Conversation",
-    "rag": "Retrieval-augmented", "sft_rlhf": "SFT", "lora": "LoRA", "train": "from scratch",
-    "summary": "form", "scoreboard": "Scoreboard",
+    "": "interactive lab", "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought",
+    "conversation": "Conversation", "rag": "Retrieval-augmented", "sft_rlhf": "SFT", "lora": "base model vs adapter",
+    "lora_explained": "how it works", "lora_train": "train your own", "train": "from scratch", "summary": "form",
+    "scoreboard": "Scoreboard",
 }
 
 
@@ -102,6 +108,8 @@ def test_every_page_opens_from_a_deep_link(server, page, slug, title):
     assert title.lower() in heading.inner_text().lower()
     assert page.get_by_test_id("stException").count() == 0
     page.get_by_test_id("stSidebar").get_by_text("Backend").wait_for()  # the router ran
+    # Accessible: axe-core finds nothing serious or critical (contrast, names, list markup, …).
+    assert serious_accessibility_problems(page) == []
 
 
 def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
@@ -128,6 +136,18 @@ def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
     assert "zorblat_<b>museum.md" in cites
     assert page.evaluate("window.hacked") is None  # the script in the document never ran
 
+    # The take-home notebook: both answers, their prompts exactly as sent (the passage inside), as text.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download your lab notebook").click()
+    report = Path(download.value.path()).read_text(encoding="utf-8")
+    assert report.count("<section id='run-") == 2 and "1. RAG — Answer" in report and "2. RAG — Answer" in report
+    assert "2 run(s) from one session" in report
+    assert "The Zorblat museum is painted teal." in report and "&lt;|im_start|&gt;" in report
+    assert "&lt;script&gt;window.hacked = true&lt;/script&gt;" in report and "<script>window" not in report
+    outputs = [" ".join(html.unescape(o).split()) for o in re.findall(r"<h3>Output</h3><pre>(.*?)</pre>", report, re.S)]
+    shown = " ".join(page.get_by_test_id("stMain").inner_text().split())
+    assert len(outputs) == 2 and all(o and o[:30] in shown for o in outputs)  # what the page showed, word for word
+
 
 def test_a_task_file_with_markup_in_a_field_shows_it_as_text(server, page, tmp_path):
     task = tmp_path / "mine.json"
@@ -153,7 +173,7 @@ def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model
         page.goto(f"{url}/conversation")
         wait_for_app_idle(page)
         assert page.get_by_test_id("stSidebar").get_by_text("Backend").count() == 1
-        assert page.get_by_test_id("stSidebarNav").get_by_text("Overview").count() == 1
+        assert page.locator(".st-key-lab_navigation").get_by_text("Overview").count() == 1
         page.close()
 
 
@@ -199,7 +219,7 @@ def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, brows
         presenter.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
         assert f"talk={step.id}" in presenter.url and presenter.get_by_test_id("stException").count() == 0
         assert presenter.locator("h1").count() >= 1  # the step's page drew under the bar
-        assert presenter.get_by_test_id("stSidebarNav").count() == 0  # the navigation is out of the way
+        assert presenter.locator(".st-key-lab_navigation").count() == 0  # the navigation is out of the way
         if at + 1 < len(steps):
             presenter.keyboard.press("PageDown" if at % 2 == 0 else "ArrowRight")
     notes.get_by_role("heading", name=steps[-1].title).wait_for(timeout=30_000)  # it followed to the last step

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import guide
+from lib import guide, runtime
 
 # Every page the router lists, read from app.py itself, so a new page cannot be left out.
 PAGES = re.findall(r'page_of\("(pages/[^"]+\.py)"', (Path(__file__).parent.parent / "app.py").read_text())
@@ -87,12 +87,12 @@ def test_the_reference_engine_still_answers_when_chosen():
     assert any("Paris" in m.value for m in at.markdown)
 
 
-@pytest.mark.parametrize("text, message", [("   ", "empty"), ("x" * 50_000, "50,000 characters")])
-def test_playground_bad_input_gets_a_clear_message(app, text, message):
-    app.chat_input(key="playground_input").set_value(text).run()
+def test_playground_bad_input_gets_a_clear_message_and_an_over_long_one_never_gets_typed(app):
+    # The browser stops typing and pasting at the limit, so a page of text is never echoed back first.
+    assert app.chat_input(key="playground_input").proto.max_chars == runtime.MAX_MESSAGE_CHARS
+    app.chat_input(key="playground_input").set_value("   ").run()
     assert not app.exception
-    shown = [w.value for w in app.warning] + [e.value for e in app.error]
-    assert any(message in s for s in shown), shown
+    assert any("empty" in w.value for w in app.warning)
 
 
 def test_sidebar_settings_come_back_from_a_bookmarked_url():

@@ -134,12 +134,14 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str, meth
     state_key = f"{key}_result"
     yours = prompting.settings_of(runtime.engine_name(), method, model, budget, limit, seeds,
                                   max(c.k for c in conditions))
+    made_now = False
     if st.button("Run the evaluation", key=f"{key}_run", type="primary"):
         bar = st.progress(0.0, text="Generating…")
         try:
             st.session_state[state_key] = runtime.run_in_turns(
                 prompting.evaluate, task, conditions, seeds, runtime.answerer(task, method, model, budget), limit,
                 lambda f: bar.progress(f, text=f"Generating… {f:.0%}")) | {"settings": yours}
+            made_now = True
         except runtime.USER_ERRORS as error:
             st.error(escape_markdown(str(error)))
         bar.empty()
@@ -155,9 +157,16 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str, meth
             return
         result |= {"rows": [r for r in result["rows"] if r["condition"] in names]}
     summary = pd.DataFrame(result["summary"])
-    st.plotly_chart(charts.accuracy_bars(summary, "condition", "accuracy", error="accuracy_std",
-                                         title=f"{task.title or task.name}: accuracy (error bar: spread over seeds)"),
-                    key=f"{key}_chart")
+    figure = charts.accuracy_bars(summary, "condition", "accuracy", error="accuracy_std",
+                                  title=f"{task.title or task.name}: accuracy (error bar: spread over seeds)")
+    widgets.chart(figure, f"{key}_chart")
+    if made_now:
+        first_of_each = {}  # one prompt per condition, exactly as sent: the first item's
+        for row in result["rows"]:
+            first_of_each.setdefault(row["condition"], json.loads(row["prompt_messages"]))
+        runtime.record(f"Evaluation — {task.title or task.name}", settings=yours, figure=figure, rows=result["rows"],
+                       prompts=[_prompt_and_tokens(messages, model)[0] for messages in first_of_each.values()],
+                       measurements={f"accuracy, {s['condition']}": s["accuracy"] for s in result["summary"]})
     rows = pd.DataFrame(result["rows"])
     with st.expander("Every item: prompt, output, what we read, correct?"):
         st.dataframe(rows, hide_index=True)
@@ -174,13 +183,9 @@ def four_ways(task: Task) -> None:
              "label the model found likeliest; it never had to write. Here the same shots go to both of our models, "
              "answered both ways. Stored runs, greedy, on the held-out items:")
     table = pd.DataFrame(rows)
-    st.plotly_chart(charts.accuracy_bars(table, "way", "accuracy", color="shots", error="accuracy_std",
-                                         title=f"{task.title or task.name}: zero-shot vs k-shot, four ways"),
-                    key="fs_four_ways")
-    st.caption(charts.summary_line(table, "way", "shots", "accuracy") + " Made by `make results`; each way's "
-               "command is in data/experiments.json.")
-    with st.expander("The same numbers as a table"):
-        st.dataframe(table, hide_index=True)
+    widgets.chart(charts.accuracy_bars(table, "way", "accuracy", color="shots", error="accuracy_std",
+                                       title=f"{task.title or task.name}: zero-shot vs k-shot, four ways"), "fs_four_ways")
+    st.caption("Made by `make results`; each way's command is in data/experiments.json.")
 
 
 def references_few_shot() -> None:

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, experiments, rag
+from ui import widgets
 
 
 def prompt_styles() -> None:
@@ -19,9 +20,8 @@ def prompt_styles() -> None:
     table = rag.styles_compared(sample, heldout)
     long = pd.DataFrame([{"prompt style": r["prompt style"], "question set": name, "fact in answer": r[name]}
                          for r in table for name in ("sample questions", "held-out set") if r[name] is not None])
-    st.plotly_chart(charts.accuracy_bars(long, "prompt style", "fact in answer", color="question set",
-                                         title="Answers that hold the expected fact, by prompt style"),
-                    key="rag_styles_chart")
+    widgets.chart(charts.accuracy_bars(long, "prompt style", "fact in answer", color="question set",
+                                       title="Answers that hold the expected fact, by prompt style"), "rag_styles_chart")
     st.write(rag.styles_said(table))
     with st.expander("The same numbers as a table, and how they were made"):
         st.dataframe(pd.DataFrame(table), hide_index=True,
