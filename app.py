@@ -155,19 +155,20 @@ def talk_step(at: int) -> None:
     if st.session_state.get("talk_applied") != step.id:
         st.session_state.update(step.settings)
         st.session_state.talk_applied = step.id
-    talk_ui.bar(STEPS, at)
+    return talk_ui.bar(STEPS, at)
 
 
 runtime.start_warm_ups()
 load_settings_once()
 page = st.navigation(PAGES, position="hidden")  # the sidebar lists the pages itself (navigation())
 path_progress, notebook_button = sidebar()
-if TALK_AT is not None:
-    talk_step(TALK_AT)
+replay_slot = talk_step(TALK_AT) if TALK_AT is not None else None
 st.session_state.notebook_page = page.title  # runs recorded in the notebook name their page
 try:
     page.run()  # a lab page ends with its guided path (ui.guide.panel), hidden in talk mode
-finally:  # also when the page stops early (st.stop): the sidebar's progress and notebook count this run
+finally:  # also when the page stops early (st.stop)
     if TALK_AT is None:
         path_progress.caption(guide_ui.progress_line())
         downloads.notebook(notebook_button)
+    else:
+        talk_ui.replay(STEPS[TALK_AT], replay_slot)  # after the page: it is usable while the replay plays

@@ -133,9 +133,9 @@ def start_background_work(browser, url: str) -> list:
     pages = []
     for slug, button in [("rag", "Run the evaluation"), ("lora_train", "Start training"),
                          ("scoreboard", "Recompute on the bundled models")]:
-        page = browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
+        page = patient([browser.new_context(viewport={"width": 1200, "height": 900}).new_page()])[0]
         page.goto(f"{url}/{slug}")
-        wait_for_app_idle(page)
+        wait_for_app_idle(page, timeout_ms=300_000)
         pages.append((page, button))
     for page, button in pages:
         page.get_by_role("button", name=button).click()
@@ -212,10 +212,12 @@ def main() -> None:
                 out[f"peak_memory_gb_chat_{mode}"] = memory.stop()
                 if not one_at_a_time:
                     out["training"] = training_round(browser, url)
+                print(json.dumps(out), file=sys.stderr, flush=True)  # so far: a later failure loses nothing
                 if not args.no_mixed:
                     memory = PeakMemory(server_pid(url))
                     out[f"mixed_{mode}"] = mixed_round(browser, url, args.sessions)
                     out[f"peak_memory_gb_mixed_{mode}"] = memory.stop()
+                    print(json.dumps(out), file=sys.stderr, flush=True)
         browser.close()
     if not args.turns_only:
         out["ratio_p95_turns_vs_one_at_a_time"] = round(out["chat_turns"]["p95_s"] / out["chat_one_at_a_time"]["p95_s"], 2)

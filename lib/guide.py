@@ -4,7 +4,8 @@
     >>> guide.tries[0].settings        # {"rag_k": 1}: what "Set it up" puts in the page's widgets
     >>> guide.quiz[0].is_right(1)      # True: the chosen option's index against the answer
 
-A try says what to change, what you should see and why; the page does not yet check the outcome for you.
+A try says what to change, what you should see and why. A try with an `outcome` is checked against the learner's
+own run once they measure it (`judge`): did the effect show, or not this time, and why that can happen.
 """
 
 from __future__ import annotations
@@ -22,6 +23,22 @@ class GuideError(ValueError):
     """A guide file that can't be used; the message says what to fix."""
 
 
+MARGIN = 0.05  # a change smaller than 5 points on a few dozen items is "no change"
+EXPECTATIONS = ("rises", "falls", "flat", "leads")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a run should show. `result`: the session key the page keeps its live run under; its "summary" rows
+    are compared by `measure`, named by `label`: first row vs last ("rises", "falls", "flat") or which row is
+    highest ("leads": the row named `leader`)."""
+    result: str
+    expect: str
+    measure: str = "accuracy"
+    label: str = "condition"
+    leader: str = ""
+
+
 @dataclass(frozen=True)
 class Try:
     title: str
@@ -29,6 +46,35 @@ class Try:
     expect: str
     why: str
     settings: dict = field(default_factory=dict)
+    outcome: Outcome | None = None
+
+
+def judge(outcome: Outcome, result: dict) -> tuple[str, bool] | None:
+    """(what the learner's run shows, in words; whether it is what the try expects), or None when the run has no
+    rows to compare."""
+    rows = [r for r in result.get("summary") or [] if isinstance(r.get(outcome.measure), (int, float))]
+    if len(rows) < 2:
+        return None
+    if outcome.expect == "leads":
+        best = max(rows, key=lambda r: r[outcome.measure])
+        return f"highest: {best[outcome.label]} at {best[outcome.measure]:.0%}", best[outcome.label] == outcome.leader
+    first, last = rows[0], rows[-1]
+    change = last[outcome.measure] - first[outcome.measure]
+    said = (f"{first[outcome.label]} {first[outcome.measure]:.0%} → {last[outcome.label]} {last[outcome.measure]:.0%}"
+            f" ({change * 100:+.0f} points)")
+    ok = {"rises": change >= MARGIN, "falls": change <= -MARGIN, "flat": abs(change) < MARGIN}[outcome.expect]
+    return said, ok
+
+
+def _outcome(raw, where: str) -> Outcome | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict) or not isinstance(raw.get("result"), str) or raw.get("expect") not in EXPECTATIONS \
+            or (raw["expect"] == "leads") != bool(raw.get("leader")):
+        raise GuideError(f'{where}: "outcome" is {{"result": SESSION_KEY, "expect": one of {", ".join(EXPECTATIONS)}'
+                         '} ("leads" with a "leader").')
+    return Outcome(raw["result"], raw["expect"], str(raw.get("measure", "accuracy")), str(raw.get("label", "condition")),
+                   str(raw.get("leader", "")))
 
 
 @dataclass(frozen=True)
@@ -67,7 +113,7 @@ def parse(data) -> dict[str, PageGuide]:
             if not isinstance(t, dict) or not isinstance(t.get("settings", {}), dict):
                 raise GuideError(f"{page}, try {n}: an object whose \"settings\" maps widget keys to values.")
             tries.append(Try(*(_text(t.get(k), f"{page}, try {n}: \"{k}\"") for k in ("title", "change", "expect", "why")),
-                             dict(t.get("settings", {}))))
+                             dict(t.get("settings", {})), _outcome(t.get("outcome"), f"{page}, try {n}")))
         quiz = []
         for n, q in enumerate(raw["quiz"], start=1):
             options = q.get("options") if isinstance(q, dict) else None

@@ -26,6 +26,10 @@ from lib.models import REPO_ROOT
 
 TRAIN_FILE = REPO_ROOT / "data" / "viggo" / "train.jsonl"
 TEST_FILE = REPO_ROOT / "data" / "viggo" / "test.jsonl"
+# Two held-out sets: the generator's own (other games, the same templates) and sentences about real games written
+# by hand in ViGGO's style, apart from the generator, used to train or tune nothing.
+TEST_SETS = {"generated": TEST_FILE, "people": REPO_ROOT / "data" / "viggo" / "people.jsonl"}
+SET_LABELS = {"generated": "generated (the lab's templates, other games)", "people": "written by people (real games)"}
 ADAPTER_DIR = REPO_ROOT / "adapters"
 BUNDLED = {"viggo": ADAPTER_DIR / "viggo"}
 INSTRUCTION = "Convert the sentence to a meaning representation."
@@ -177,7 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     tr.add_argument("--targets", default=",".join(lora_training.TrainConfig().targets))
     ev = sub.add_parser("eval", help="exact match and slot F1 for base and adapter")
     ev.add_argument("--adapter", default="viggo", help="a bundled adapter name or an adapter folder")
-    ev.add_argument("--data", type=Path, default=TEST_FILE)
+    ev.add_argument("--set", choices=list(TEST_SETS), default="generated", help="which held-out sentences")
     ev.add_argument("--limit", type=int, default=None, help="only the first N pairs")
     experiments.add_cli_options(ev)  # no engine choice: adapters run on PyTorch
     args = parser.parse_args(argv)
@@ -189,11 +193,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     path = BUNDLED.get(args.adapter, Path(args.adapter))
     model, tokenizer = serving_model({"adapter": path})
-    pairs = load_pairs(args.data)[: args.limit]
+    pairs = load_pairs(TEST_SETS[args.set])[: args.limit]
     result = evaluate(model, tokenizer, "adapter", pairs)
     result |= {"adapter": str(args.adapter), "engine": "float32, PyTorch + LoRA", "decoding": "greedy",
                "command": "python -m lib.lora " + " ".join(argv or []),
-               "settings": {"engine": "reference", "max_new_tokens": EVAL_TOKENS, "items": len(pairs)}}
+               "settings": {"engine": "reference", "max_new_tokens": EVAL_TOKENS, "items": len(pairs), "set": args.set}}
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(result, indent=1), encoding="utf-8")

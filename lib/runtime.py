@@ -243,7 +243,8 @@ def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=
     settings = settings or generation_settings()
     try:
         # An overriding stream is one of the bundled model's (an adapter, the SFT page's pair): its chat format.
-        chosen = sending_backend() if start is None else bundled_backend()
+        own_stream = start is not None
+        chosen = bundled_backend() if own_stream else sending_backend()
         start = start or chosen.stream
         with _request(cancel, note):
             others = scheduler().people - 1
@@ -252,11 +253,13 @@ def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=
                           "a turn…")
             stream = start(messages, settings, cancel)
             pieces: list[str] = []
-            st.write_stream(escape_markdown(p) for p in _collect(stream, pieces, lambda: _people_note(note),
-                                                                      _redraw_every))
+            st.write_stream(escape_markdown(p) for p in _timed(_collect(stream, pieces, lambda: _people_note(note),
+                                                                        _redraw_every), source, settings))
         note.empty()
         text, stats = "".join(pieces), stream.stats
-        record(f"Answer — {source or engine_name()}", settings={"answered by": source or engine_name(), **asdict(settings)},
+        record(f"Answer — {source}" if source else "Answer",
+               settings={"engine": "the page's own (adapters run on PyTorch)" if own_stream else engine_name(),
+                         **asdict(settings)},
                prompts=[sent if sent is not None else chosen.render_prompt(messages)], outputs=[text],
                measurements={"new tokens": stats.new_tokens, "first token after (s)": round(stats.ttft_s or 0, 2),
                              "tokens per second": round(stats.tokens_per_second, 1),
@@ -268,6 +271,20 @@ def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=
         return None
     finally:
         cancel.set()  # a rerun or a closed tab lands here too: the model stops at its next token
+
+
+def _timed(pieces, title: str, settings: GenerationSettings):
+    """The pieces as they come; while a talk demo is recorded (lib.replays), each noted with its moment."""
+    recording = st.session_state.get("replay_recording")
+    if recording is None:
+        yield from pieces
+        return
+    chunks: list = []
+    recording.append({"title": title, "settings": asdict(settings), "chunks": chunks})
+    started = st.session_state.get("replay_started", time.perf_counter())
+    for piece in pieces:
+        chunks.append([round(time.perf_counter() - started, 3), piece])
+        yield piece
 
 
 def record(title: str, **fields) -> None:

@@ -47,12 +47,13 @@ RUNGS = (Rung("zero-shot", "prompt"), Rung("1-shot", "prompt", 1), Rung("4-shot"
          Rung("LoRA adapter", "lora"))
 
 
-def viggo_task(items: int) -> Task:
-    """The prompting lab's ViGGO instruction, the LoRA lab's 1,200 training pairs as shot pool, its test set."""
+def viggo_task(items: int, held_out: str = "generated") -> Task:
+    """The prompting lab's ViGGO instruction, the LoRA lab's 1,200 training pairs as shot pool, a held-out set
+    (lora.TEST_SETS)."""
     base = tasks.load("viggo")
     to_items = lambda pairs: tuple(Item(p["input"], p["target"]) for p in pairs)  # noqa: E731
     return Task("viggo-scoreboard", base.instruction, to_items(lora.load_pairs(lora.TRAIN_FILE)),
-                to_items(lora.load_pairs(lora.TEST_FILE)[:items]), scorer="mr", title="ViGGO scoreboard")
+                to_items(lora.load_pairs(lora.TEST_SETS[held_out])[:items]), scorer="mr", title="ViGGO scoreboard")
 
 
 def nearest_shots(task: Task, embed: Callable[[list[str]], np.ndarray], k: int) -> list[list[Item]]:
@@ -75,8 +76,9 @@ def _rows(rung: Rung, seed: int, task: Task, outputs: list[str]) -> list[dict]:
 
 def run(items: int, seeds: int, answer_all: Callable[[list[list[dict]], int], list[str]],
         adapter_answers: Callable[[list[str]], list[str]], embed: Callable[[list[str]], np.ndarray],
-        rungs: tuple[Rung, ...] = RUNGS, progress: Callable[[float], None] = lambda _f: None) -> dict:
-    task = viggo_task(items)
+        rungs: tuple[Rung, ...] = RUNGS, progress: Callable[[float], None] = lambda _f: None,
+        held_out: str = "generated") -> dict:
+    task = viggo_task(items, held_out)
     jobs = [(rung, seed) for rung in rungs for seed in (range(seeds) if rung.seeded else [0])]
     rows: list[dict] = []
     for done, (rung, seed) in enumerate(jobs, start=1):
@@ -126,19 +128,20 @@ def local_runners(chat):
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.scoreboard", description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=40, help="held-out sentences (of 120)")
+    parser.add_argument("--items", type=int, default=40, help="held-out sentences (of 120 generated, 64 written by people)")
     parser.add_argument("--seeds", type=int, default=3, help="shot samplings for the few-shot rungs")
+    parser.add_argument("--set", choices=list(lora.TEST_SETS), default="generated", help="which held-out sentences")
     experiments.add_cli_options(parser, "the engine of the prompting rungs (the LoRA rung runs on PyTorch)")
     args = parser.parse_args(argv)
     from lib import backends
 
     chat = backends.bundled(args.engine)
     result = run(args.items, args.seeds, *local_runners(chat),
-                 progress=lambda f: print(f"{f:.0%}", file=sys.stderr, flush=True))
+                 progress=lambda f: print(f"{f:.0%}", file=sys.stderr, flush=True), held_out=args.set)
     result |= {"engines": {"prompting rungs": chat.engine, "LoRA rung": "float32, PyTorch + LoRA"}, "decoding": "greedy",
                "command": "python -m lib.scoreboard " + " ".join(argv or []),
                "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": result["items"],
-                            "seeds": args.seeds}}
+                            "seeds": args.seeds, "set": args.set}}
     if args.save:
         args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     summary = {"items": result["items"], "seeds": result["seeds"], "summary": result["summary"]}

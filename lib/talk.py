@@ -32,6 +32,8 @@ class Step:
     point: str  # the one sentence the step is for
     notes: str = ""
     settings: dict = field(default_factory=dict)  # widget key → the value the step opens with
+    # The live demo, recorded for replay (lib.replays): {"button": KEY} presses it, {"chat": KEY, "text": …} types.
+    demo: dict = field(default_factory=dict)
 
 
 def parse(data) -> list[Step]:
@@ -45,8 +47,13 @@ def parse(data) -> list[Step]:
             raise TalkError(f'Step {number} needs text for "id", "page", "title" and "point".')
         if not isinstance(item.get("settings", {}), dict) or not isinstance(item.get("notes", ""), str):
             raise TalkError(f'Step {number}: "settings" is an object of widget key → value, "notes" is text.')
+        demo = item.get("demo", {})
+        if not (demo == {} or (isinstance(demo, dict) and set(demo) == {"button"} and isinstance(demo["button"], str))
+                or (isinstance(demo, dict) and set(demo) == {"chat", "text"}
+                    and all(isinstance(v, str) and v.strip() for v in demo.values()))):
+            raise TalkError(f'Step {number}: "demo" is {{"button": KEY}} or {{"chat": KEY, "text": "…"}}.')
         steps.append(Step(item["id"], item["page"], item["title"], item["point"], item.get("notes", ""),
-                          dict(item.get("settings", {}))))
+                          dict(item.get("settings", {})), dict(demo)))
     ids = [s.id for s in steps]
     if len(set(ids)) != len(ids):
         raise TalkError(f"Step ids must differ: {sorted({i for i in ids if ids.count(i) > 1})} repeat.")

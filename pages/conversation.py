@@ -42,7 +42,7 @@ elif said:
     with st.chat_message("user"):
         st.text(said)
     with st.chat_message("assistant"):
-        result = runtime.stream_answer(to_send)
+        result = runtime.stream_answer(to_send, source="assistant")
     if result:
         history.append({"role": "assistant", "content": result[0]})
     else:

@@ -16,7 +16,14 @@ server = runtime.lora_server()
 choices = runtime.adapter_choices()
 adapter = st.selectbox("Adapter", list(choices), key="lora_adapter",
                        help="Adapters you train on the 'train your own' page appear here (only for you).")
-test = lora.load_pairs(lora.TEST_FILE)
+held_out = st.radio("Held-out sentences", list(lora.TEST_SETS), format_func=lora.SET_LABELS.get, horizontal=True,
+                    key="lora_set", help="The adapter learned from 1,200 generated pairs. The people's sentences "
+                                         "name real games and phrase things the templates never do.")
+test = lora.load_pairs(lora.TEST_SETS[held_out])
+if held_out == "people":
+    st.caption("64 sentences about real games, written by hand in ViGGO's style apart from the generator; nothing was "
+               "trained or tuned on them. The adapter learned from template sentences about invented games, so "
+               "the gap between the two sets is how far that learning carries.")
 source = st.radio("Input", ["a held-out example", "my own sentence"], horizontal=True, key="lora_source")
 if source == "my own sentence":
     sentence = st.text_input("Sentence", "Have you played Ember Valley? It runs on Linux.", key="lora_sentence",
@@ -24,7 +31,7 @@ if source == "my own sentence":
     expected = None
 else:
     index = st.selectbox("Held-out example", range(len(test)), format_func=lambda i: test[i]["input"][:110],
-                         key="lora_example")
+                         key=f"lora_example_{held_out}")
     sentence, expected = test[index]["input"], test[index]["target"]
 if expected:
     st.markdown("**Expected:**")
@@ -50,7 +57,7 @@ if st.button("Generate both", type="primary", key="lora_generate") and sentence.
 
 st.header("Measure: exact match and slot F1 on the held-out set")
 count = widgets.count_slider("Held-out examples", 1, len(test), 40, "lora_eval_n")
-state_key = f"lora_eval_{adapter}"
+state_key = f"lora_eval_{adapter}_{held_out}"
 made_now = st.button("Evaluate base vs adapter", key="lora_eval_run")
 if made_now:
     with st.spinner(f"Generating {2 * count} answers…"):
@@ -58,8 +65,9 @@ if made_now:
                                                            test[:count])
 result = st.session_state.get(state_key)
 if result is None or result["items"] != count:
-    yours = {"engine": "reference", "max_new_tokens": lora.EVAL_TOKENS, "items": count}
-    result = stored.stored_result(f"lora/{adapter}", yours, lora.summarize) if adapter in lora.BUNDLED else None
+    yours = {"engine": "reference", "max_new_tokens": lora.EVAL_TOKENS, "items": count, "set": held_out}
+    stored_name = f"lora/{adapter}" + ("" if held_out == "generated" else f"-{held_out}")
+    result = stored.stored_result(stored_name, yours, lora.summarize) if adapter in lora.BUNDLED else None
     if result is None:
         if adapter not in lora.BUNDLED:
             st.info("Press the button to measure this adapter.")
@@ -74,7 +82,8 @@ rows = pd.DataFrame([{"input": b["input"], "expected": b["expected"], "base": b[
                      for b, a in zip(result["base"]["rows"], result["lora"]["rows"])])
 if made_now:
     runtime.record(f"Evaluation — base vs adapter {adapter}", figure=figure, rows=rows.to_dict("records"),
-                   settings={"adapter": adapter, "held-out examples": count, "engine": "reference (PyTorch)",
+                   settings={"adapter": adapter, "held-out examples": count, "set": lora.SET_LABELS[held_out],
+                             "engine": "reference (PyTorch)",
                              "max_new_tokens": lora.EVAL_TOKENS, "greedy": True},
                    prompts=[runtime.bundled_backend().render_prompt(lora.messages_for(test[0]["input"]))],
                    measurements={f"{r['measure']}, {r['model']}": r["score"] for r in summary.to_dict("records")})

@@ -116,12 +116,12 @@ def ask():
         with_rag, without = st.columns(2)
         with with_rag:
             st.subheader("With retrieved passages")
-            result = runtime.stream_answer(messages)
+            result = runtime.stream_answer(messages, source="with retrieved passages")
             if result:
                 st.caption(escape_markdown(rag.citation_note(result[0], hits)))  # sources are file names: user input
         with without:
             st.subheader("Without retrieval (memory only)")
-            runtime.stream_answer(rag.plain_messages(question))
+            runtime.stream_answer(rag.plain_messages(question), source="without retrieval")
 
 
 ask()

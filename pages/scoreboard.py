@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, runtime, scoreboard
+from lib import charts, lora, runtime, scoreboard
 from ui import guide, stored, widgets
 
 st.title("Scoreboard: one task, every technique")
@@ -12,13 +12,17 @@ st.write("The same held-out sentences, turned into meaning representations by th
          "4 most similar training examples retrieved as shots, and through the LoRA adapter. Exact match ignores "
          "slot order; slot F1 gives partial credit. Bars show the mean over shot samplings, whiskers the range.")
 
+held_out = st.radio("Held-out sentences", list(lora.TEST_SETS), format_func=lora.SET_LABELS.get, horizontal=True,
+                    key="sb_set", help="The people's sentences name real games and phrase things the templates never do.")
 c1, c2 = st.columns(2)
-items = c1.slider("Held-out sentences", 2, 120, 10, key="sb_items")
+items = widgets.count_slider("How many", 2, len(lora.load_pairs(lora.TEST_SETS[held_out])), 10, "sb_items", c1)
 seeds = c2.slider("Seeds for the few-shot rungs", 1, 3, 1, key="sb_seeds")
-yours = {"engine": runtime.settings()["engine"], "max_new_tokens": scoreboard.ANSWER_TOKENS, "items": items, "seeds": seeds}
+yours = {"engine": runtime.settings()["engine"], "max_new_tokens": scoreboard.ANSWER_TOKENS, "items": items, "seeds": seeds,
+         "set": held_out}
 result = st.session_state.get("sb_result")
 if result is None or result["settings"] != yours:
-    result = stored.stored_result("scoreboard", yours, scoreboard.summarize)
+    result = stored.stored_result("scoreboard" if held_out == "generated" else f"scoreboard-{held_out}", yours,
+                                  scoreboard.summarize)
 else:
     st.caption(f"Your run: {stored.describe(result['settings'])}, greedy.")
 if result is not None:
@@ -51,7 +55,7 @@ if st.button("Recompute on the bundled models", key="sb_run"):
     st.session_state.sb_result = runtime.run_in_turns(
         scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_backend(), runtime.lora_server(),
                                                           runtime.embeddings()),
-        progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}")) | {"settings": yours}
+        progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}"), held_out=held_out) | {"settings": yours}
     made = st.session_state.sb_result
     runtime.record("Scoreboard — every technique on the same held-out sentences", settings=yours,
                    rows=made["rows"], figure=charts.scoreboard_ladder(made["summary"], scoreboard.references()),

@@ -2,6 +2,8 @@
 
 from apptest import open_page, watch
 
+from lib import lora
+
 
 def test_side_by_side_generates_both_and_shows_precomputed_numbers(chat_model):
     at = open_page("pages/lora.py")
@@ -14,6 +16,17 @@ def test_side_by_side_generates_both_and_shows_precomputed_numbers(chat_model):
     f1s = [float(c.value.split("slot F1 ")[1].split(" ")[0]) for c in at.caption if c.value.startswith("slot F1")]
     assert len(f1s) + len(at.success) == 2 and f1s
     assert len(at.success) == 1 or f1s[1] > f1s[0]
+
+
+def test_side_by_side_shows_both_held_out_sets_stored_numbers(chat_model):
+    at = open_page("pages/lora.py")
+    generated = [c.value for c in at.caption if c.value.startswith("Stored run")]
+    at.radio(key="lora_set").set_value("people").run()
+    assert not at.exception
+    people = lora.load_pairs(lora.TEST_SETS["people"])
+    assert at.selectbox(key="lora_example_people").options[0] == people[0]["input"][:110]
+    stored = [c.value for c in at.caption if c.value.startswith("Stored run")]
+    assert stored and stored != generated and "--set people" in stored[0]
 
 
 def test_side_by_side_live_evaluation(chat_model):

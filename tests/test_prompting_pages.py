@@ -17,6 +17,21 @@ def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(fast_model):
     assert set(rows["condition"]) == {"zero-shot", "2-shot"} and len(rows) == 4
 
 
+def test_a_guided_experiment_is_checked_against_the_learners_own_run(fast_model):
+    at = open_page("pages/few_shot.py")
+    at.button(key="guide_few_shot_try_2").click().run()  # "A task written apart": helpdesk, 8 shots
+    assert at.selectbox(key="fs_task").value == "helpdesk" and at.slider(key="fs_k").value == 8
+    assert any("Measure it with the page's button" in c.value for c in at.caption)
+    at.slider(key="fs_seeds").set_value(1)
+    at.slider(key="fs_limit").set_value(2)
+    at.button(key="fs_run").click().run()
+    assert not at.exception
+    verdicts = [m.value for m in [*at.success, *at.warning] if m.value.startswith("Your run:")]
+    assert len(verdicts) == 1 and "zero-shot" in verdicts[0] and "8-shot" in verdicts[0] and "points" in verdicts[0]
+    at.slider(key="fs_k").set_value(2).run()  # no longer the experiment's settings: no verdict on it
+    assert not [m for m in [*at.success, *at.warning] if m.value.startswith("Your run:")]
+
+
 def test_few_shot_shows_the_stored_run_only_for_its_settings(fast_model):
     at = open_page("pages/few_shot.py")
     at.selectbox(key="fs_task").set_value("intent").run()

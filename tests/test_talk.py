@@ -5,7 +5,8 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import talk
+from lib import replays, talk
+from lib.textsafe import escape_markdown
 
 STEPS = talk.load()
 WIDGET_KINDS = ("selectbox", "slider", "select_slider", "text_input", "radio", "toggle", "number_input", "multiselect")
@@ -25,6 +26,8 @@ def test_the_talk_runs_through_the_talks_sequence_once():
     ({"steps": [{"id": "a", "page": "p", "title": "t"}]}, 'Step 1 needs text for "id", "page", "title" and "point"'),
     ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "settings": [1]}]}, "Step 1: \"settings\""),
     ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x"}] * 2}, "repeat"),
+    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "demo": {"button": 3}}]}, 'Step 1: "demo" is'),
+    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "demo": {"chat": "k"}}]}, 'Step 1: "demo" is'),
 ])
 def test_a_bad_steps_file_gets_a_clear_message(data, message, tmp_path):
     path = tmp_path / "talk.json"
@@ -36,8 +39,8 @@ def test_a_bad_steps_file_gets_a_clear_message(data, message, tmp_path):
         talk.load(path)
 
 
-@pytest.mark.parametrize("step", [s for s in STEPS if s.settings], ids=lambda s: s.id)
-def test_a_step_opens_its_page_with_its_settings_under_the_step_bar(step, fast_model):
+@pytest.mark.parametrize("step", [s for s in STEPS if s.settings or s.demo], ids=lambda s: s.id)
+def test_a_step_opens_its_page_with_its_settings_and_its_demo_under_the_step_bar(step, fast_model):
     at = AppTest.from_file("../app.py", default_timeout=300)
     at.query_params["talk"] = step.id
     at.run()
@@ -49,6 +52,10 @@ def test_a_step_opens_its_page_with_its_settings_under_the_step_bar(step, fast_m
     for key, value in step.settings.items():
         assert key in widgets, f"{step.page} has no widget {key}"
         assert widgets[key].value == value
+    if "button" in step.demo:  # what lib.replays presses to record the demo is on the page
+        assert step.demo["button"] in [b.key for b in at.button], f"{step.page} has no button {step.demo['button']}"
+    elif step.demo:
+        assert step.demo["chat"] in [c.key for c in at.chat_input]
 
 
 def test_a_step_applies_its_settings_on_arrival_only():
@@ -58,3 +65,32 @@ def test_a_step_applies_its_settings_on_arrival_only():
     at.run()
     at.slider(key="conv_limit").set_value(1024).run()  # the presenter moves a knob: the step does not undo it
     assert at.slider(key="conv_limit").value == 1024 and not at.exception
+
+
+def test_every_demo_has_a_recording_and_talk_mode_plays_it():
+    recorded = replays.load()
+    assert sorted(recorded) == sorted(s.id for s in STEPS if s.demo)  # `make results` records them all
+    step = next(s for s in STEPS if s.id == "context-window")
+    streams = recorded[step.id]["streams"]
+    at = AppTest.from_file("../app.py", default_timeout=300)
+    at.query_params["talk"] = step.id
+    at.run()
+    assert not at.exception, at.exception
+    live = escape_markdown(recorded[step.id]["live"])  # how to run it live: type the recorded message
+    assert any("Replay of a recorded run" in m.value and live in m.value for m in at.markdown)
+    assert step.demo["text"] in recorded[step.id]["live"]
+    shown = [m.value for m in at.markdown]
+    assert all(escape_markdown(replays.text_of(s)) in shown for s in streams)
+    assert at.session_state["talk_replayed"] == step.id  # played once: a rerun of the step shows it as it ended
+
+
+def test_a_replay_plays_each_piece_when_it_came():
+    now, slept = [100.0], []
+
+    def sleep(seconds):
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    pieces = list(replays.playback([[0.5, "Hel"], [0.5, "lo"], [1.25, "!"]], started=100.0, clock=lambda: now[0],
+                                   sleep=sleep))
+    assert pieces == ["Hel", "lo", "!"] and slept == [0.5, 0.75]  # no wait for a piece that came at once

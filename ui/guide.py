@@ -15,9 +15,31 @@ def _state() -> tuple[set, dict]:
     return st.session_state.setdefault("guide_tried", set()), st.session_state.setdefault("guide_answered", {})
 
 
+NOT_SHOWN = ("Not what this experiment expects, this time. A 135-million-parameter model measured on a few items "
+             "is noisy: add items or seeds, and compare with the stored run the page shows for these settings.")
+
+
 def _set_up(page: str, number: int, settings: dict) -> None:
     st.session_state.update(settings)  # a callback: the widgets take these values when the page draws again
     _state()[0].add((page, number))
+    outcome = GUIDES[page].tries[number].outcome
+    if outcome:  # a run made before this set-up is not this experiment's
+        st.session_state.pop(outcome.result, None)
+
+
+def _your_run(page: str, number: int, t: guide.Try, tried: set) -> None:
+    """After a set-up try has been measured (its settings still in place): what the run shows, against the try."""
+    if t.outcome is None or (page, number) not in tried or any(st.session_state.get(k) != v
+                                                               for k, v in t.settings.items()):
+        return
+    result = st.session_state.get(t.outcome.result)
+    verdict = guide.judge(t.outcome, result) if result else None
+    if verdict is None:
+        st.caption("Measure it with the page's button: your run will be compared with this expectation here.")
+        return
+    said, ok = verdict
+    (st.success if ok else st.warning)(f"Your run: {said}. " + ("That is what this experiment expects." if ok
+                                                                 else NOT_SHOWN))
 
 
 def panel(page_file: str) -> None:
@@ -36,6 +58,7 @@ def panel(page_file: str) -> None:
             st.write(f"Change: {t.change}  \nYou should see: {t.expect}  \nWhy: {t.why}")
             if t.settings:
                 st.button("Set it up", key=f"guide_{slug}_try_{n}", on_click=_set_up, args=(page, n, t.settings))
+            _your_run(page, n, t, tried)
     with st.expander(f"Check your understanding ({len(g.quiz)} questions)", icon=":material/quiz:"):
         for n, q in enumerate(g.quiz):
             chosen = st.radio(q.question, range(len(q.options)), format_func=q.options.__getitem__, index=None,

@@ -99,7 +99,7 @@ def answers_side_by_side(task: Task, conditions: dict[str, list[dict]], expected
         for column, (label, messages) in zip(columns, conditions.items()):
             with column:
                 st.markdown(f"**{label}**")
-                result = runtime.stream_answer(messages)
+                result = runtime.stream_answer(messages, source=label)
                 if result:
                     st.caption(_verdict(task, result[0], expected))
         return

@@ -22,5 +22,5 @@ def stored_result(name: str, yours: dict, summarize, live: str = "press the butt
 
 def describe(settings: dict) -> str:
     names = {"engine": "engine", "items": "held-out items", "seeds": "shot samplings", "shots": "shots",
-             "max_new_tokens": "new tokens at most", "method": "method", "model": "model"}
+             "max_new_tokens": "new tokens at most", "method": "method", "model": "model", "set": "set"}
     return ", ".join(f"{value} {names.get(key, key)}" for key, value in settings.items() if value is not None)

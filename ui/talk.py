@@ -3,10 +3,13 @@ and the speaker's notes view, which follows the step the presenter's tab is on."
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
-from lib import talk
+from lib import replays, talk
 from lib.talk import Step
+from lib.textsafe import escape_markdown
 
 # PageDown / → and PageUp / ← press the step bar's links (a clicker sends those keys). Keys typed into a field or
 # moving a slider stay theirs. The listener is added to the page once and looks the links up at each press.
@@ -45,11 +48,42 @@ def _links(steps: list[Step], at: int, query: dict) -> None:
     st.html(KEYS_JS, unsafe_allow_javascript=True)  # our own constant script: no user text goes into it
 
 
-def bar(steps: list[Step], at: int) -> None:
-    """Above the page: where we are, the point of this step, and the way on."""
+def bar(steps: list[Step], at: int):
+    """Above the page: where we are, the point of this step, and the way on. Returns the place for its replay,
+    which plays once the page below has been drawn (`replay`)."""
     _presenter_position()["step"] = steps[at].id
     _links(steps, at, {})
     st.info(steps[at].point, icon=":material/campaign:")
+    return st.container()
+
+
+@st.cache_data(show_spinner=False)
+def _recordings() -> dict:
+    return replays.load()
+
+
+def replay(step: Step, slot) -> None:
+    """The step's recorded demo, played at the speed it was recorded the first time the step opens (instantly
+    after that), labelled as a replay; the page's own button below runs it live."""
+    recorded = _recordings().get(step.id)
+    if not step.demo or recorded is None:
+        return
+    first_time = st.session_state.get("talk_replayed") != step.id
+    st.session_state.talk_replayed = step.id
+    with slot.container(border=True):
+        st.markdown(f"**:material/replay: Replay of a recorded run** — recorded {recorded['recorded_at']} with the "
+                    "bundled models on a 2-core laptop, played at the speed it was recorded. "
+                    f"To run it live instead, {escape_markdown(recorded['live'])}.")
+        streams = recorded["streams"]
+        columns = st.columns(min(len(streams), 4))
+        started = time.perf_counter()
+        for n, stream in enumerate(streams):
+            with columns[n % len(columns)]:
+                st.markdown(f"**{escape_markdown(stream['title'])}**")
+                if first_time:
+                    st.write_stream(escape_markdown(p) for p in replays.playback(stream["chunks"], started))
+                else:
+                    st.markdown(escape_markdown(replays.text_of(stream)))
 
 
 def notes(steps: list[Step], at: int) -> None:

@@ -1,0 +1,23 @@
+"""The two held-out ViGGO sets: the generator's own, and sentences about real games written by people."""
+
+from lib import lora, meaning
+
+ACTS = {"inform", "request", "give_opinion", "confirm", "verify_attribute", "suggest", "request_explanation",
+        "recommend", "request_attribute"}
+SLOTS = {"name", "release_year", "exp_release_date", "developer", "genres", "player_perspective", "platforms", "esrb",
+         "rating", "has_multiplayer", "available_on_steam", "has_linux_release", "has_mac_release", "specifier"}
+
+
+def test_the_people_set_is_varied_well_formed_and_apart_from_training():
+    people = lora.load_pairs(lora.TEST_SETS["people"])
+    train = lora.load_pairs(lora.TRAIN_FILE)
+    assert len(people) >= 60 and len({p["input"] for p in people}) == len(people)
+    parsed = [meaning.parse(p["target"]) for p in people]
+    assert all(parsed) and {act for act, _ in parsed} == ACTS  # all nine dialogue acts
+    assert set().union(*(slots for _, slots in parsed)) == SLOTS  # and all fourteen slots
+    assert not {p["input"] for p in people} & {t["input"] for t in train}
+    # Real games, none of the generator's invented names: the adapter can't have met them in training.
+    train_names = {v for _, slots in map(meaning.parse, (t["target"] for t in train)) for v in slots.get("name", ())}
+    assert not train_names & {v for _, slots in parsed for v in slots.get("name", ())}
+    lengths = sorted(len(p["input"].split()) for p in people)
+    assert lengths[0] <= 8 and lengths[-1] >= 30  # short questions and long descriptions
