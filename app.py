@@ -19,10 +19,12 @@ st.set_page_config(page_title="Customizing LLMs — a lab", page_icon=str(Path(_
                    layout="wide", initial_sidebar_state="collapsed" if TALK_AT is not None else "auto")
 
 BY_FILE: dict[str, st.Page] = {}
+TITLES: dict[str, str] = {}
 
 
 def page_of(file: str, title: str, icon: str, default: bool = False) -> st.Page:
     BY_FILE[file] = st.Page(file, title=title, icon=icon, default=default)  # talk steps name their pages by file
+    TITLES[file] = title
     return BY_FILE[file]
 
 
@@ -163,7 +165,9 @@ load_settings_once()
 page = st.navigation(PAGES, position="hidden")  # the sidebar lists the pages itself (navigation())
 path_progress, notebook_button = sidebar()
 replay_slot = talk_step(TALK_AT) if TALK_AT is not None else None
-st.session_state.notebook_page = page.title  # runs recorded in the notebook name their page
+# Runs recorded in the notebook name their page. (Our own titles, not page.title: outside a Streamlit server, as
+# in a spawned training process that imports this file, the page object has none.)
+st.session_state.notebook_page = next((TITLES[f] for f, p in BY_FILE.items() if p is page), "")
 try:
     page.run()  # a lab page ends with its guided path (ui.guide.panel), hidden in talk mode
 finally:  # also when the page stops early (st.stop)

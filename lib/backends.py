@@ -16,6 +16,7 @@ What this leaves out: model loading details (see `models.py`).
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -161,9 +162,10 @@ class OpenAIBackend:
 ACTIVATIONS = {"fast": "exact", "fastest": "int8"}  # engine setting → the fast engine's build
 
 
+@functools.cache
 def bundled(engine: str = "fast") -> LocalBackend:
-    """The bundled model on the named engine (settings.ENGINES), loaded here: for the CLIs and the benchmark
-    (the app caches its own, once per process)."""
+    """The bundled model on the named engine (settings.ENGINES), loaded once per process: for the CLIs and the
+    benchmark, several of which can run in one process (`make results`, the tests); the app caches its own."""
     from lib import models
 
     if engine == "reference":

@@ -13,6 +13,7 @@ and remote models (see `backends.py`).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
@@ -143,6 +144,7 @@ def ensure_converted(progress: Callable[[str], None] = lambda _msg: None) -> flo
     return _convert_once(is_converted, converted_dir(), gguf_path, progress)
 
 
+@functools.cache  # once per process: the app, the CLIs and the tests share it (it is only read while generating)
 def load_chat_model(progress: Callable[[str], None] = lambda _msg: None) -> LoadedModel:
     """The bundled chat model, converting the GGUF on first use."""
     started = time.perf_counter()
@@ -179,6 +181,7 @@ def ensure_base_converted(progress: Callable[[str], None] = lambda _msg: None) -
     return _convert_once(is_base_converted, pretrained_base_dir(), pretrained_base_gguf, progress)
 
 
+@functools.cache  # once per process, like the chat model
 def load_pretrained_base(progress: Callable[[str], None] = lambda _msg: None) -> LoadedModel:
     """Gemma 3 270M before instruction tuning: a text continuer, for the SFT comparison."""
     started = time.perf_counter()
@@ -202,6 +205,7 @@ def load_causal_lm(path_or_id: str, dtype: str = CACHE_DTYPE) -> tuple[object, o
     return model, tokenizer
 
 
+@functools.cache  # once per process, like the models: every index and evaluation here uses the same one
 def load_embeddings():
     """all-MiniLM-L6-v2 as a LangChain embeddings object, normalized so inner product = cosine."""
     from langchain_huggingface import HuggingFaceEmbeddings

@@ -136,13 +136,13 @@ def test_an_adapter_removed_while_the_server_is_busy_goes_at_its_next_use(server
 
 def test_short_training_lowers_the_loss_changes_the_output_and_registers_for_one_session(server, tmp_path):
     pairs = lora.load_pairs(lora.TRAIN_FILE)
-    config = lora_training.TrainConfig(steps=8, sample_every=8, batch_size=8)
+    config = lora_training.TrainConfig(steps=6, sample_every=6, batch_size=4)
     job = TrainingJob(config, pairs, tmp_path / "mine", WorkQueue())
     job.wait(timeout=600)
     assert job.state == "done", job.error
     assert sum(job.losses[-3:]) / 3 < sum(job.losses[:3]) / 3
     settings = json.loads((tmp_path / "mine" / "lab_settings.json").read_text())
-    assert settings["steps"] == 8 and (tmp_path / "mine" / "adapter_model.safetensors").is_file()
+    assert settings["steps"] == 6 and (tmp_path / "mine" / "adapter_model.safetensors").is_file()
     alice, bob = SessionAdapters(server), SessionAdapters(server)
     internal = alice.register("mine", tmp_path / "mine")
     probe = [pairs[0]["input"]]
