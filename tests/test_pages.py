@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import guide, runtime
+from lib import guide, runtime, talk
 
 # Every page the router lists, read from app.py itself, so a new page cannot be left out.
 PAGES = re.findall(r'page_of\("(pages/[^"]+\.py)"', (Path(__file__).parent.parent / "app.py").read_text())
@@ -33,6 +33,9 @@ def test_every_page_renders_and_its_guided_tries_set_its_widgets(app, page):
     app.switch_page(page).run()
     assert not app.exception
     assert app.title, f"{page} has no title"
+    for step in (s for s in talk.load() if s.page == page and s.demo):  # what lib.replays presses to record it
+        shown = [b.key for b in app.button] if "button" in step.demo else [c.key for c in app.chat_input]
+        assert step.demo.get("button", step.demo.get("chat")) in shown, f"talk step {step.id}: no demo widget"
     slug = Path(page).stem
     for n, attempt in enumerate(guide.load().get(page, guide.PageGuide((), ())).tries):
         if not attempt.settings:
