@@ -287,10 +287,14 @@ def _timed(pieces, title: str, settings: GenerationSettings):
         yield piece
 
 
+def session_notebook() -> notebook.Notebook:
+    """This session's lab notebook (lib.notebook): the runs made here, for `record` and the download."""
+    return st.session_state.setdefault("notebook", notebook.Notebook())
+
+
 def record(title: str, **fields) -> None:
-    """Add a run to this session's lab notebook (lib.notebook), under the page it was made on."""
-    book = st.session_state.setdefault("notebook", notebook.Notebook())
-    book.add(notebook.Entry(page=st.session_state.get("notebook_page", ""), title=title,
+    """Add a run to this session's lab notebook, under the page it was made on."""
+    session_notebook().add(notebook.Entry(page=st.session_state.get("notebook_page", ""), title=title,
                             at=time.strftime("%Y-%m-%d %H:%M:%S"), **fields))
 
 

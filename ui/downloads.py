@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import notebook as lab_notebook
+from lib import runtime
 
 
 def csv_and_json(rows: pd.DataFrame, result: dict, stem: str, key: str) -> None:
@@ -23,7 +24,7 @@ def notebook(container) -> None:
 
     Written when pressed, from the runs made by then (the label can't count them: an answer given inside a
     fragment does not redraw the sidebar)."""
-    book = st.session_state.setdefault("notebook", lab_notebook.Notebook())
+    book = runtime.session_notebook()
     container.download_button(
         "Download your lab notebook",
         lambda: lab_notebook.to_html(lab_notebook.Notebook(list(book.entries), book.dropped),
