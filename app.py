@@ -61,7 +61,10 @@ if (!doc.getElementById("lab-readable")) {
   const style = doc.createElement("style");
   style.id = "lab-readable";
   style.textContent = '[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * ' +
-                      '{ color: #55545f !important; opacity: 1 !important; }';
+                      '{ color: #55545f !important; opacity: 1 !important; } ' +
+                      // a long page name wraps instead of ending in "…"
+                      '[data-testid="stPageLink-NavLink"] span, [data-testid="stPageLink-NavLink"] p ' +
+                      '{ white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }';
   doc.head.appendChild(style);
 }
 const sidebar = doc.querySelector('[data-testid="stSidebarContent"]');
@@ -72,6 +75,10 @@ PRESENTER_CSS = """<style>
 html, body, [data-testid="stAppViewContainer"] { font-size: 22px; }
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.25rem; }
 code, pre { font-size: 1.1rem !important; }
+/* The larger type must not cut page names or button labels short: let them wrap. */
+[data-testid="stPageLink-NavLink"] span, [data-testid="stPageLink-NavLink"] p,
+[data-testid^="stBaseButton"] p, [data-testid^="stBaseButton"] div
+  { white-space: normal; overflow: visible; text-overflow: clip; }
 </style>"""
 
 

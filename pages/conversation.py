@@ -27,8 +27,10 @@ for message in history:
 chosen = runtime.backend()
 reserve = runtime.generation_settings().max_new_tokens
 count = lambda msgs: chosen.count_tokens(chosen.render_prompt(msgs)) if msgs else 0  # noqa: E731
-said = st.chat_input("Say something — try telling it your name, then chat until it forgets", key="conv_input",
-                     max_chars=runtime.MAX_MESSAGE_CHARS)
+# In a container, the input sits under the last message instead of pinned to the window's foot. Pinned, Streamlit
+# scrolls the page to its bottom on every load, so a projector (large type) opened the page past its title.
+said = st.container().chat_input("Say something — try telling it your name, then chat until it forgets",
+                                 key="conv_input", max_chars=runtime.MAX_MESSAGE_CHARS)
 if said is not None and not said.strip():
     st.warning("The message was empty.")
 elif said:

@@ -20,7 +20,6 @@ st.write(f"Train an adapter right here. A training step shows the model a batch 
 c1, c2, c3 = st.columns(3)
 rank = c1.select_slider("Rank", [1, 2, 4, 8, 16, 32], 8, key="lt_rank")
 alpha = c1.select_slider("Alpha", [1, 2, 4, 8, 16, 32, 64], 16, key="lt_alpha")
-targets = c2.multiselect("Target modules", list(lora.ALL_TARGETS), list(DEFAULT.targets), key="lt_targets")
 lr = c2.select_slider("Learning rate", [5e-4, 1e-3, 2e-3, 4e-3, 8e-3], DEFAULT.learning_rate, key="lt_lr")
 ratio = c2.select_slider("B learns × faster than A (LoRA+)", [1.0, 4.0, 16.0], DEFAULT.b_lr_ratio, key="lt_ratio",
                          help="LoRA+: a higher learning rate for B than for A reaches the same loss in fewer steps.")
@@ -32,6 +31,10 @@ try:
 except (lora.DataError, documents.DocumentError) as error:
     st.error(f"That file can't be used for training: {escape_markdown(str(error))}")
     st.stop()
+# Pills on a row of their own, not a multiselect in a column: all seven modules stay in view (the column clipped
+# the fourth chip).
+targets = st.pills("Target modules", list(lora.ALL_TARGETS), selection_mode="multi", default=list(DEFAULT.targets),
+                   key="lt_targets")
 examples = widgets.count_slider("Training examples to draw from", 8, len(pairs), len(pairs), "lt_examples", c1)
 if not targets:
     st.info("Pick at least one target module.")

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from browser import (CHROMIUM, CHROMIUM_ARGS, ask_together, open_playgrounds, serious_accessibility_problems,
                      streamlit_server, wait_for_app_idle)
@@ -96,16 +97,26 @@ def test_settings_survive_in_the_url(server, page):
     page.wait_for_url("**max_new_tokens=129**", timeout=30_000)
 
 
+CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stPageLink-NavLink"] p, [data-testid^="stBaseButton"] p')]
+    .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
+
+
 @pytest.mark.parametrize("slug, title", PAGE_TITLES.items())
 def test_every_page_opens_from_a_deep_link(server, page, slug, title):
     requested = []
     page.on("request", lambda request: requested.append(request.url))
-    page.goto(f"{server}/{slug}")
+    page.goto(f"{server}/{slug}?presenter=1")  # the projector's large type: the layout most likely to break
     wait_for_app_idle(page)
     # Offline for real: nothing but the app's own host (no fonts, icons or scripts from elsewhere).
     assert requested and [u for u in requested if not u.startswith((server, "data:", "blob:"))] == []
     heading = page.locator("h1").first
     assert title.lower() in heading.inner_text().lower()
+    assert heading.bounding_box()["y"] >= 0  # the page opens at its title, not scrolled past it
+    try:  # the wrapping style is added by a script once the page has drawn: give it a moment
+        page.wait_for_function(f"() => ({CUT_LABELS})().length === 0", timeout=5_000)
+    except PlaywrightTimeoutError:  # the assertion below says what is cut
+        pass
+    assert page.evaluate(CUT_LABELS) == []  # no page name or button label cut short
     assert page.get_by_test_id("stException").count() == 0
     page.get_by_test_id("stSidebar").get_by_text("Backend").wait_for()  # the router ran
     # Accessible: axe-core finds nothing serious or critical (contrast, names, list markup, …).
