@@ -43,8 +43,8 @@ class Way:
 
 WAYS = (Way("Base", False, None), Way("Base + RAG", True, None), Way("Form adapter", False, "form"),
         Way("Form adapter + RAG", True, "form"))
-TRAIN_CONFIG = lora_training.TrainConfig(steps=120, batch_size=4, examples=900, sample_every=20,
-                                instruction=rag.SYSTEM_PROMPT)
+TRAIN_CONFIG = lora_training.TrainConfig(steps=200, batch_size=4, examples=1200, sample_every=25,
+                                         instruction=rag.SYSTEM_PROMPT)
 
 
 def user_message(question: str, hits: list[rag.Hit]) -> str:
@@ -85,6 +85,45 @@ def summarize(rows: list[dict]) -> list[dict]:
     return out
 
 
+def said(summary: list[dict]) -> str:
+    """The two-by-two read out from a result's numbers, with what the tiny model still gets wrong."""
+    by = {row["way"]: row for row in summary}
+    base, rag_, adapter, both = (by[w.name] for w in WAYS)
+    text = (f"Read it as a two-by-two. Retrieval moves the **fact** bar: {base['fact']:.0%} → {rag_['fact']:.0%} "
+            f"with the base model, {adapter['fact']:.0%} → {both['fact']:.0%} with the adapter. The adapter moves "
+            f"the **form** bar: {base['form']:.0%} → {adapter['form']:.0%}. You need both to get both: "
+            f"{both['fact']:.0%} of the answers hold the fact, {both['form']:.0%} have the form.")
+    if both["fact"] < 0.9:
+        text += (f" The other {1 - both['fact']:.0%} are the 135M model's limit, not retrieval's: it answers from "
+                 "the wrong passage or cuts the answer short. A larger backend lifts the fact bars.")
+    return text
+
+
+def reader_compared(results: dict[str, dict]) -> list[dict]:
+    """Base model vs read-and-answer adapter, both given the same retrieved passages, per question set
+    ({set label: a stored four-ways result})."""
+    labels = {WAYS[1].name: "base model", WAYS[3].name: "read-and-answer adapter"}
+    return [{"answered by": labels[row["way"]], "question set": name, "fact": row["fact"], "form": row["form"]}
+            for name, result in results.items() for row in result["summary"] if row["way"] in labels]
+
+
+def reader_said(table: list[dict]) -> str:
+    """What the read-and-answer adapter does to answers from retrieved passages, from the stored numbers."""
+    by = {(r["answered by"], r["question set"]): r for r in table}
+    sets = list(dict.fromkeys(r["question set"] for r in table))
+    parts = [f"{by[('read-and-answer adapter', s)]['fact']:.0%} on the {s} (base model: {by[('base model', s)]['fact']:.0%})"
+             for s in sets]
+    forms = [by[("read-and-answer adapter", s)]["form"] for s in sets]
+    text = (f"Given the same retrieved passages, the read-and-answer adapter puts the fact in {' and '.join(parts)}, "
+            f"and keeps its two-line form in {min(forms):.0%} or more. It was trained on invented documents only, so "
+            "what it learned is a way of reading, not facts.")
+    if min(by[("read-and-answer adapter", s)]["fact"] for s in sets) < 0.6:
+        text += (" Its misses are mostly a value of the right kind from the wrong sentence (a price, but not the one "
+                 "asked for); a few say \"I don't know\" although the passage holds the answer. A 135M model reads "
+                 "only so well.")
+    return text
+
+
 def generator(fast, server):
     """generate(conversations, adapter) for `evaluate`: the base ways on the fast engine (as the page answers them),
     the adapter ways on the LoRA server (adapters run on PyTorch)."""
@@ -103,8 +142,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.form_fact", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("train", help=f"train the bundled form adapter into {ADAPTER.relative_to(REPO_ROOT)}")
-    ev = sub.add_parser("eval", help="the sample questions answered four ways, scored for fact and form")
-    ev.add_argument("--limit", type=int, default=None, help="only the first N sample questions")
+    ev = sub.add_parser("eval", help="the questions answered four ways, scored for fact and form")
+    ev.add_argument("--set", choices=list(rag.DOC_SETS), default="sample", help="which documents and questions")
+    ev.add_argument("--limit", type=int, default=None, help="only the first N questions")
     experiments.add_cli_options(ev, "the engine of the ways without the adapter (the adapter runs on PyTorch)")
     args = parser.parse_args(argv)
     if args.command == "train":
@@ -115,13 +155,15 @@ def main(argv: list[str] | None = None) -> None:
     from lib.lora_serving import LoraServer
 
     server, fast = LoraServer({"form": ADAPTER}), backends.bundled(args.engine)
-    index = rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), models.load_embeddings())
-    questions = rag.load_questions(rag.SAMPLE_QUESTIONS)[: args.limit]
+    docs = rag.DOC_SETS[args.set]
+    index = rag.build_index(rag.split(rag.load_folder(docs), 128, 16), models.load_embeddings())
+    questions = rag.load_questions(docs / "questions.jsonl")[: args.limit]
     result = evaluate(index, questions, generator(fast, server))
     result |= {"engines": {"base": fast.engine, "adapter": "float32, PyTorch + LoRA"},
                "max_new_tokens": ANSWER_TOKENS, "decoding": "greedy",
                "command": "python -m lib.form_fact " + " ".join(argv or []),
-               "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": len(questions)}}
+               "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": len(questions),
+                            "set": args.set}}
     if args.save:
         args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(result["summary"]) if args.json else json.dumps(result["summary"], indent=2))

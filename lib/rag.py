@@ -35,6 +35,8 @@ from lib.scheduler import step
 SAMPLE_DOCS = Path(__file__).resolve().parent.parent / "sample_docs"
 SAMPLE_QUESTIONS = SAMPLE_DOCS / "questions.jsonl"
 HELDOUT_DOCS = SAMPLE_DOCS.parent / "data" / "rag_heldout"
+DOC_SETS = {"sample": SAMPLE_DOCS, "heldout": HELDOUT_DOCS}  # each folder holds its questions.jsonl
+DOC_SET_LABELS = {"sample": "the sample documents", "heldout": "held-out documents (written apart, tuned on nothing)"}
 DEFAULT_K = 2  # the most facts in answers on the sample questions (`rag styles`; data/results/rag/styles-sample.json)
 STYLE_KS = (1, 2, 4)
 EMBEDDER_MAX_TOKENS = 256  # all-MiniLM-L6-v2 silently truncates beyond this
@@ -324,6 +326,8 @@ def main(argv: list[str] | None = None) -> None:
         p.add_argument("--max-new-tokens", type=int, default=48)
     ev.add_argument("--k", type=int, default=DEFAULT_K)
     ev.add_argument("--retrieval-only", action="store_true", help="skip generating answers")
+    ev.add_argument("--reader", action="store_true",
+                    help="answer with the read-and-answer adapter (PyTorch + LoRA, greedy) and score its form too")
     for p in (ev, st):
         experiments.add_cli_options(p, "the bundled model's engine")
     args = parser.parse_args(argv)
@@ -333,7 +337,13 @@ def main(argv: list[str] | None = None) -> None:
     index = build_index(split(load_folder(args.docs), args.chunk_tokens, args.overlap_tokens), models.load_embeddings())
     questions = load_questions(args.questions or args.docs / "questions.jsonl")[: args.limit]
     answer_all = None
-    if not getattr(args, "retrieval_only", False):
+    if getattr(args, "reader", False):
+        from lib import form_fact
+        from lib.lora_serving import LoraServer
+
+        server = LoraServer({"form": form_fact.ADAPTER})
+        answer_all = lambda conversations: server.generate_messages(conversations, "form")  # noqa: E731
+    elif not getattr(args, "retrieval_only", False):
         chosen = backends.bundled(args.engine)
         settings = generation.GenerationSettings(max_new_tokens=args.max_new_tokens)
         answer_all = lambda conversations: chosen.answer_all(conversations, settings)  # noqa: E731
@@ -341,9 +351,13 @@ def main(argv: list[str] | None = None) -> None:
         result = styles(index, questions, answer_all)
     else:
         result = evaluate(index, questions, args.k, answer_all)
+    if getattr(args, "reader", False) and "rows" in result:
+        forms = [form_fact.score(row["answer_rag"], row["answer"])["form"] for row in result["rows"]]
+        result["form_rag"] = sum(forms) / len(forms)
     result |= {"command": "python -m lib.rag " + " ".join(argv or []),
                "settings": {"engine": args.engine, "max_new_tokens": args.max_new_tokens, "items": len(questions),
-                            "chunk_tokens": args.chunk_tokens, "overlap_tokens": args.overlap_tokens}}
+                            "chunk_tokens": args.chunk_tokens, "overlap_tokens": args.overlap_tokens}
+               | ({"reader": "read-and-answer adapter"} if getattr(args, "reader", False) else {})}
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")

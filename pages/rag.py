@@ -6,7 +6,8 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import charts, documents, projection, rag, runtime
+from lib import charts, documents, form_fact, projection, rag, runtime
+from lib.generation import GenerationSettings
 from lib.textsafe import escape_markdown
 from ui import downloads, guide, widgets
 from ui import rag as ui_rag
@@ -108,20 +109,27 @@ def ask():
         st.caption(f"{overlap_share:.0%} of the true top-{k} are also nearest on the map: "
                    "a flat picture can't keep every distance.")
 
+    reader = st.toggle("Answer with the read-and-answer adapter", key="rag_reader",
+                       help="A LoRA adapter trained on invented documents to answer from the passages in two lines, "
+                            "'Answer: …' and 'Source: [n]'. It learned the form, not facts: the Summary page "
+                            "measures both.")
     messages = rag.augmented_messages(question, hits)
     chosen = runtime.backend()
     with st.expander(f"The exact prompt sent ({chosen.count_tokens(chosen.render_prompt(messages)):,} tokens)"):
         st.code(chosen.render_prompt(messages), language=None, wrap_lines=True)
     if st.button("Answer with and without retrieval", type="primary", key="rag_answer"):
+        # The adapter runs on PyTorch (the LoRA server), greedy as it is measured; the base model on the sidebar's engine.
+        options = ({"settings": GenerationSettings(max_new_tokens=form_fact.ANSWER_TOKENS),
+                    "start": lambda m, s, cancel: runtime.lora_server().stream(m, s, cancel, "form")} if reader else {})
         with_rag, without = st.columns(2)
         with with_rag:
             st.subheader("With retrieved passages")
-            result = runtime.stream_answer(messages, source="with retrieved passages")
+            result = runtime.stream_answer(messages, source="with retrieved passages", **options)
             if result:
                 st.caption(escape_markdown(rag.citation_note(result[0], hits)))  # sources are file names: user input
         with without:
             st.subheader("Without retrieval (memory only)")
-            runtime.stream_answer(rag.plain_messages(question), source="without retrieval")
+            runtime.stream_answer(rag.plain_messages(question), source="without retrieval", **options)
 
 
 ask()
@@ -164,5 +172,6 @@ if result:
 
 # ---- 4. Which prompt gets the fact into the answer ---------------------------------------------
 ui_rag.prompt_styles()
+ui_rag.reader()
 
 guide.panel(__file__)

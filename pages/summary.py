@@ -8,9 +8,10 @@ from lib.generation import GenerationSettings
 from ui import guide, stored, widgets
 
 st.title("Fine-tune for form, retrieve for fact")
-st.write("Two tools, two jobs. A LoRA adapter changes *how* the model answers — here, always two lines: "
-         "`Answer: …` and `Source: [n]`. Retrieval changes *what it knows* — it puts the right passage in front "
-         "of it. Ask one question four ways and check each answer for the fact and for the form.")
+st.write("Two tools, two jobs. A LoRA adapter changes *how* the model answers — here a read-and-answer adapter, "
+         "trained on invented documents to answer from the given passages in two lines: `Answer: …` and "
+         "`Source: [n]`. Retrieval changes *what it knows* — it puts the right passage in front of it. Ask one "
+         "question four ways and check each answer for the fact and for the form.")
 
 questions = rag.load_questions(rag.SAMPLE_QUESTIONS)
 mode = st.radio("Question", ["from the sample documents", "my own"], horizontal=True, key="sum_mode")
@@ -53,19 +54,20 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
     with st.expander("The exact prompt of 'Form adapter + RAG'"):
         st.json(form_fact.messages_for(form_fact.WAYS[3], question, hits))
 
-st.header("Over all sample questions")
+st.header("Over all the questions")
+doc_set = st.radio("Questions", list(rag.DOC_SETS), format_func=rag.DOC_SET_LABELS.get, horizontal=True,
+                   key="sum_set", help="The held-out documents and questions were written apart from everything the "
+                                       "adapter and the prompt were tuned on.")
 yours = {"engine": runtime.settings()["engine"], "max_new_tokens": form_fact.ANSWER_TOKENS,
-         "items": len(questions)}
-result = stored.stored_result("form_fact", yours, form_fact.summarize,
-                              live="run the command with `--engine` set to the sidebar's engine")
+         "items": len(rag.load_questions(rag.DOC_SETS[doc_set] / "questions.jsonl")), "set": doc_set}
+result = stored.stored_result("form_fact" if doc_set == "sample" else f"form_fact-{doc_set}", yours,
+                              form_fact.summarize, live="run the command with `--engine` set to the sidebar's engine")
 if result is None:
     st.stop()
 summary = pd.DataFrame(result["summary"]).melt("way", var_name="check", value_name="share")
 widgets.chart(charts.accuracy_bars(summary, "way", "share", color="check",
                                    title=f"{result['questions']} questions, {result['k']} passages retrieved"), "sum_chart")
-st.write("Read it as a two-by-two: retrieval moves the **fact** bar, the adapter moves the **form** bar, and "
-         "you need both to get both. Measured on the bundled 135M model: it copies facts from passages only "
-         "some of the time — a larger backend lifts the fact bars; the form bar it gets from 160 steps of LoRA.")
+st.write(form_fact.said(result["summary"]))
 with st.expander("Every answer"):
     st.dataframe(pd.DataFrame(result["rows"]), hide_index=True)
 

@@ -1,12 +1,34 @@
-"""The RAG page's stored comparison of prompt styles (which prompt gets the retrieved fact into the answer)."""
+"""The RAG page's stored comparisons: which prompt gets the retrieved fact into the answer, and what a read-and-answer
+adapter adds."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from lib import charts, experiments, rag
+from lib import charts, experiments, form_fact, rag
 from ui import widgets
+
+
+def reader() -> None:
+    """The read-and-answer adapter against the base model on the same passages: fine-tune for the form of reading."""
+    results = {name: experiments.load(experiment) for name, experiment in
+               (("sample questions", "form_fact"), ("held-out set", "form_fact-heldout"))}
+    if any(result is None for result in results.values()):
+        return
+    st.header("Fine-tune for reading: the read-and-answer adapter")
+    table = form_fact.reader_compared(results)
+    long = pd.DataFrame([{"answered by": r["answered by"], "question set": r["question set"], "fact in answer": r["fact"]}
+                         for r in table])
+    widgets.chart(charts.accuracy_bars(long, "answered by", "fact in answer", color="question set",
+                                       title="Answers that hold the fact, same retrieved passages"), "rag_reader_chart")
+    st.write(form_fact.reader_said(table))
+    sample = results["sample questions"]
+    st.caption(f"Stored runs, greedy, {sample['k']} passages retrieved, the base model on the "
+               f"{sample['settings']['engine']} engine and the adapter on PyTorch: "
+               f"`{experiments.get('form_fact').command}` and `{experiments.get('form_fact-heldout').command}` "
+               "(the Summary page's four ways). The toggle above asks it live. It is off by default because adapters "
+               "run one request at a time on the slower PyTorch engine, where a room of attendees would queue.")
 
 
 def prompt_styles() -> None:
