@@ -8,8 +8,8 @@
 Training is in `lora_training.py`, looking inside an adapter (ΔW, merging) in `lora_inspect.py`.
 
 CLI (same code as the pages):
-    python -m lib.lora train --steps 300 --out adapters/viggo
-    python -m lib.lora eval --adapter adapters/viggo --data data/viggo/test.jsonl --json
+    python -m lib.lora train --steps 360 --examples 3000 --out adapters/viggo   # see the adapter's model card
+    python -m lib.lora eval --adapter viggo --set people --json                 # or --set generated
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ BUNDLED = {"viggo": ADAPTER_DIR / "viggo"}
 INSTRUCTION = "Convert the sentence to a meaning representation."
 ALL_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 MAX_PAIRS = 5000
+MAX_PAIR_CHARS = 3000  # room for a RAG prompt with four 128-token passages (the read-and-answer adapter's data)
 
 
 class DataError(ValueError):
@@ -58,8 +59,8 @@ def parse_pairs(text: str) -> list[dict[str, str]]:
             raise DataError(f"line {number}: expected a JSON object with \"input\" and \"target\" ({error}).") from error
         if not pair["input"] or not pair["target"]:
             raise DataError(f"line {number}: \"input\" and \"target\" must not be empty.")
-        if len(pair["input"]) + len(pair["target"]) > 2000:
-            raise DataError(f"line {number}: the pair is longer than 2,000 characters.")
+        if len(pair["input"]) + len(pair["target"]) > MAX_PAIR_CHARS:
+            raise DataError(f"line {number}: the pair is longer than {MAX_PAIR_CHARS:,} characters.")
         pairs.append(pair)
     if len(pairs) < 8:
         raise DataError(f"Found {len(pairs)} pairs; training needs at least 8.")
@@ -107,7 +108,7 @@ def serving_model(adapters: dict[str, Path]):
     return model, tokenizer
 
 
-EVAL_TOKENS = 64  # a meaning representation fits in 64 new tokens
+EVAL_TOKENS = 80  # the longest meaning representation in either held-out set is 73 tokens
 BASE = "__base__"  # peft's name for "no adapter" in adapter_names
 ACTIVE = "__active__"  # no choice per call: the model as it is (a merged model, one in training)
 

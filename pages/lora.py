@@ -10,14 +10,14 @@ from ui import downloads, guide, stored, widgets
 st.title("LoRA: base model vs adapter")
 st.write("The task: turn a sentence about a video game into a meaning representation — `act(slot[value], …)`, "
          "the ViGGO format. The base model has never seen it; the adapter is a few megabytes of low-rank updates "
-         "trained on 1,200 examples. Fine-tuning changes the *form* of the answers.")
+         "trained on 3,000 examples. Fine-tuning changes the *form* of the answers.")
 
 server = runtime.lora_server()
 choices = runtime.adapter_choices()
 adapter = st.selectbox("Adapter", list(choices), key="lora_adapter",
                        help="Adapters you train on the 'train your own' page appear here (only for you).")
 held_out = st.radio("Held-out sentences", list(lora.TEST_SETS), format_func=lora.SET_LABELS.get, horizontal=True,
-                    key="lora_set", help="The adapter learned from 1,200 generated pairs. The people's sentences "
+                    key="lora_set", help="The adapter learned from 3,000 generated pairs. The people's sentences "
                                          "name real games and phrase things the templates never do.")
 test = lora.load_pairs(lora.TEST_SETS[held_out])
 if held_out == "people":

@@ -69,7 +69,10 @@ def register(job) -> None:
 
 
 jobs.start_button("lt", make_job)
-jobs.progress_panel("lt", "Set the knobs and press Start. The defaults take about a minute and a half on two cores "
-                    "and reach about half exact match on held-out sentences.", draw, register)
+# Measured with the CLI on the same code: `python -m lib.lora train --examples 3000 --out X` (102 s) then
+# `python -m lib.lora eval --adapter X --limit 40`.
+jobs.progress_panel("lt", "Set the knobs and press Start. The defaults take under two minutes on two cores; measured "
+                    "here they get about a fifth of 40 held-out sentences exactly right (slot F1 0.63) — enough to "
+                    "see the form arrive. The bundled adapter trained for 360 steps gets 87%.", draw, register)
 
 guide.panel(__file__)

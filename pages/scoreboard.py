@@ -43,7 +43,7 @@ if result is not None:
     st.info("Why the ladder looks like this: a 135M model barely copies a format from random examples and cannot "
             "reason its way to it, so plain prompting stays near zero. Retrieving the most similar training "
             "examples as shots gets much further — near-identical sentences show the exact answer shape — and a "
-            "few minutes of LoRA training on all 1,200 pairs teaches the form outright. Larger models climb the "
+            "few minutes of LoRA training on all 3,000 pairs teaches the form outright. Larger models climb the "
             "prompting rungs much further (grey bars).")
 
 st.header("Recompute")

@@ -213,9 +213,15 @@ def test_train_page_tiny_model_runs_and_reports(server, page):
     page.get_by_text("cancelled: step").wait_for(timeout=60_000)
 
 
+# What a widget shows: a slider's thumb, else its input (a selectbox shows "Label (value)" or the value itself).
+SHOWN_VALUE = """key => { const box = document.querySelector('.st-key-' + key);
+    const thumb = box && box.querySelector('[data-testid="stSliderThumbValue"]');
+    return thumb ? thumb.innerText : (box && box.querySelector('input') || {value: null}).value; }"""
+
+
 def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, browser):
     """PageDown from the first step to the last, PageUp back one, keys only; the speaker's notes in a second tab
-    move with the presenter. Each step: its page (URL), its bar, its point; no exception."""
+    move with the presenter. Each step: its page (URL), its bar, its point, its settings, its replay; no exception."""
     from lib import replays, talk
 
     steps, recorded = talk.load(), replays.load()
@@ -235,6 +241,9 @@ def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, brows
         assert f"talk={step.id}" in presenter.url and presenter.get_by_test_id("stException").count() == 0
         assert presenter.locator("h1").count() >= 1  # the step's page drew under the bar
         assert presenter.locator(".st-key-lab_navigation").count() == 0  # the navigation is out of the way
+        for key, value in step.settings.items():  # the step's settings, as the page shows them
+            shown = presenter.evaluate(SHOWN_VALUE, key)
+            assert shown == str(value) or shown.endswith(f"({value})"), (step.id, key, shown)
         if at + 1 < len(steps):
             presenter.keyboard.press("PageDown" if at % 2 == 0 else "ArrowRight")
     notes.get_by_role("heading", name=steps[-1].title).wait_for(timeout=30_000)  # it followed to the last step
