@@ -300,14 +300,44 @@ def engines_table(result: dict, fast, fastest, loaded, careless_dir: Path | None
             "engines": rows}
 
 
+def refresh_task(task: str) -> None:
+    """Measure one task's accuracy again on the engines here, in the saved table. An engine that is not here (llama.cpp
+    unless built, the careless int4) loses that task's numbers rather than keep ones from other data."""
+    from lib import backends, engine_results, fast_engine, models
+
+    table = engine_results.load()
+    engines = {"reference": backends.LocalBackend(models.load_chat_model()),
+               "fast": backends.FastBackend(fast_engine.load()), "fastest": backends.FastBackend(fast_engine.load("int8"))}
+    if (llama := llama_cpp(engines["fast"].loaded.tokenizer)) is not None:
+        engines["llama_cpp"] = llama
+    measured = accuracy(engines, [task])
+    prefixes = {"reference": "reference:", "fast": "fast:", "fastest": "fastest:", "llama_cpp": "llama.cpp"}
+    for row in table["engines"]:
+        name = next((n for n, prefix in prefixes.items() if row["engine"].startswith(prefix)), None)
+        if name in measured:
+            row["accuracy"][task] = measured[name][task]
+        else:
+            row.get("accuracy", {}).pop(task, None)
+    table.setdefault("refreshed", {})[task] = {"command": f"python bench/run.py --refresh-task {task}",
+                                               "date": time.strftime("%Y-%m-%d"), "engines": sorted(measured)}
+    engine_results.RESULT_FILE.write_text(json.dumps(table, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(measured))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object on one line")
     parser.add_argument("--no-browser", action="store_true", help="skip first_page_s (needs /usr/bin/chromium)")
     parser.add_argument("--no-accuracy", action="store_true", help="skip the accuracy table (the longest part)")
     parser.add_argument("--save", action="store_true", help="write data/results/engines.json (the Overview page's table)")
+    parser.add_argument("--refresh-task", metavar="TASK", help="only measure TASK's accuracy again on the engines "
+                        "here and write it into the saved table (after the task's data changed)")
     args = parser.parse_args()
     from lib import backends, engine_results, fast_engine, models, tasks
+
+    if args.refresh_task:
+        refresh_task(args.refresh_task)
+        return
 
     result = {"cpu_count": os.cpu_count(), "load": load_times()}
     fast, fastest, loaded = fast_engine.load(), fast_engine.load("int8"), models.load_chat_model()

@@ -88,7 +88,7 @@ def test_adapter_answers_take_turns_with_other_sessions_without_deadlock(server)
     sentences = [p["input"] for p in lora.load_pairs(lora.TEST_FILE)[:1]]
     expected = {name: server.generate(sentences, name)[0] for name in (None, "viggo")}
     assert expected[None] != expected["viggo"]  # so a base answer coming out adapted (or back) would show
-    scheduler, greedy, short_steps = Scheduler(), GenerationSettings(max_new_tokens=64), []
+    scheduler, greedy, short_steps = Scheduler(), GenerationSettings(max_new_tokens=lora.EVAL_TOKENS), []
 
     def in_session(owner, work):
         with scheduler.request(owner):
