@@ -35,7 +35,7 @@ workshop: setup
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
-# Every result the pages show, made again from the code (data/experiments.json lists them): about 32 minutes.
+# Every result the pages show, made again from the code (data/experiments.json lists them): about 35 minutes.
 results: setup
 	$(BIN)/python -m lib.experiments
 
