@@ -336,8 +336,8 @@ def main(argv: list[str] | None = None) -> None:
 
     index = build_index(split(load_folder(args.docs), args.chunk_tokens, args.overlap_tokens), models.load_embeddings())
     questions = load_questions(args.questions or args.docs / "questions.jsonl")[: args.limit]
-    answer_all = None
-    if getattr(args, "reader", False):
+    answer_all, reader = None, getattr(args, "reader", False)  # only `eval` has --reader
+    if reader:
         from lib import form_fact
         from lib.lora_serving import LoraServer
 
@@ -351,13 +351,13 @@ def main(argv: list[str] | None = None) -> None:
         result = styles(index, questions, answer_all)
     else:
         result = evaluate(index, questions, args.k, answer_all)
-    if getattr(args, "reader", False) and "rows" in result:
+    if reader:
         forms = [form_fact.score(row["answer_rag"], row["answer"])["form"] for row in result["rows"]]
         result["form_rag"] = sum(forms) / len(forms)
     result |= {"command": "python -m lib.rag " + " ".join(argv or []),
                "settings": {"engine": args.engine, "max_new_tokens": args.max_new_tokens, "items": len(questions),
                             "chunk_tokens": args.chunk_tokens, "overlap_tokens": args.overlap_tokens}
-               | ({"reader": "read-and-answer adapter"} if getattr(args, "reader", False) else {})}
+               | ({"reader": "read-and-answer adapter"} if reader else {})}
     if args.save:
         args.save.parent.mkdir(parents=True, exist_ok=True)
         args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")

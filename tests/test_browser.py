@@ -242,6 +242,7 @@ def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, brows
         assert presenter.locator("h1").count() >= 1  # the step's page drew under the bar
         assert presenter.locator(".st-key-lab_navigation").count() == 0  # the navigation is out of the way
         for key, value in step.settings.items():  # the step's settings, as the page shows them
+            presenter.locator(f".st-key-{key} input").first.wait_for(state="attached", timeout=30_000)
             shown = presenter.evaluate(SHOWN_VALUE, key)
             assert shown == str(value) or shown.endswith(f"({value})"), (step.id, key, shown)
         if at + 1 < len(steps):
