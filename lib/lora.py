@@ -93,13 +93,14 @@ def greedy(model, tokenizer, sentence: str, max_new_tokens: int = 48, instructio
     return generate_messages(model, tokenizer, [messages_for(sentence, instruction)], ACTIVE, max_new_tokens)[0]
 
 
-def serving_model(adapters: dict[str, Path]):
-    """A second copy of the base model holding every adapter by name; pick one per call with `adapter_names`."""
+def serving_model(adapters: dict[str, Path], base_model: str = ""):
+    """A second copy of the base model (the bundled one unless `base_model` names a folder) holding every adapter
+    by name; pick one per call with `adapter_names`."""
     from peft import PeftModel
 
     from lib import models
 
-    base, tokenizer = models.load_causal_lm(str(models.converted_dir()))
+    base, tokenizer = models.load_causal_lm(base_model or str(models.converted_dir()))
     items = list(adapters.items())
     model = PeftModel.from_pretrained(base, str(items[0][1]), adapter_name=items[0][0])
     for name, path in items[1:]:

@@ -40,11 +40,11 @@ from lib.work_queue import WorkQueue
 
 
 class LoraServer:
-    def __init__(self, adapters: dict[str, Path]):
+    def __init__(self, adapters: dict[str, Path], base_model: str = ""):
         import time
 
         started = time.perf_counter()
-        self.model, self.tokenizer = lora.serving_model(adapters)
+        self.model, self.tokenizer = lora.serving_model(adapters, base_model)
         self.loaded = LoadedModel("SmolLM2 + LoRA", self.model, self.tokenizer, time.perf_counter() - started, False)
         self._lock = threading.RLock()
         self._leaving: list[str] = []  # adapters to remove at the next taking of the lock

@@ -39,6 +39,7 @@ class TrainConfig:
     sample_every: int = 10
     seed: int = 0
     instruction: str = INSTRUCTION  # the system prompt every training pair is shown with
+    base_model: str = ""  # a causal-LM folder to train on; empty: the bundled SmolLM2 (tests use a tiny one)
 
 
 @dataclass
@@ -76,7 +77,7 @@ def new_training_model(config: TrainConfig):
     from lib import models
 
     torch.manual_seed(config.seed)
-    base, tokenizer = models.load_causal_lm(str(models.converted_dir()))
+    base, tokenizer = models.load_causal_lm(config.base_model or str(models.converted_dir()))
     lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, target_modules=list(config.targets),
                       lora_dropout=0.0, bias="none", task_type="CAUSAL_LM")
     return get_peft_model(base, lora), tokenizer

@@ -32,3 +32,18 @@ def base_model(chat_model):
     from lib import models
 
     return models.load_pretrained_base()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory):
+    """The tiny-config model (tests/tiny.py): SmolLM2's shape and tokenizer, random weights."""
+    from tiny import tiny_model
+
+    return tiny_model(tmp_path_factory.mktemp("tiny-model"))
+
+
+@pytest.fixture(scope="session")
+def tiny_adapter_dir(tiny_model_dir, tmp_path_factory):
+    from tiny import random_adapter
+
+    return random_adapter(tiny_model_dir, tmp_path_factory.mktemp("tiny-adapter"))
