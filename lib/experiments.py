@@ -70,6 +70,16 @@ def add_cli_options(parser: argparse.ArgumentParser, engine_help: str | None = N
     parser.add_argument("--json", action="store_true", help="print the summary as one line of JSON")
 
 
+def report(result: dict, args: argparse.Namespace, summary: dict | None = None) -> None:
+    """Every experiment CLI's ending: the whole result to `--save PATH`; the summary (the result without its rows
+    unless given) to stdout, as one line with `--json`."""
+    if args.save:
+        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.save).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    summary = summary if summary is not None else {k: v for k, v in result.items() if k != "rows"}
+    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+
+
 def all_experiments() -> list[Experiment]:
     declared = json.loads(REGISTRY.read_text(encoding="utf-8"))["experiments"]
     return [Experiment(d["name"], d["module"], tuple(d["args"]), tuple(d["check"]), d["settings"], d["minutes"],

@@ -164,9 +164,7 @@ def main(argv: list[str] | None = None) -> None:
                "command": "python -m lib.form_fact " + " ".join(argv or []),
                "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": len(questions),
                             "set": args.set}}
-    if args.save:
-        args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
-    print(json.dumps(result["summary"]) if args.json else json.dumps(result["summary"], indent=2))
+    experiments.report(result, args, result["summary"])
 
 
 if __name__ == "__main__":

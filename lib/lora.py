@@ -49,14 +49,8 @@ def messages_for(sentence: str, instruction: str = INSTRUCTION) -> list[dict[str
 def parse_pairs(text: str) -> list[dict[str, str]]:
     """JSONL of {"input", "target"}; raises DataError naming the first bad line."""
     pairs = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            pair = {key: fields.text(row[key], f"line {number}: \"{key}\"", DataError).strip() for key in ("input", "target")}
-        except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as error:
-            raise DataError(f"line {number}: expected a JSON object with \"input\" and \"target\" ({error}).") from error
+    for number, row in fields.jsonl_rows(text, ("input", "target"), (), DataError):
+        pair = {key: value.strip() for key, value in row.items()}
         if not pair["input"] or not pair["target"]:
             raise DataError(f"line {number}: \"input\" and \"target\" must not be empty.")
         if len(pair["input"]) + len(pair["target"]) > MAX_PAIR_CHARS:
@@ -200,13 +194,9 @@ def main(argv: list[str] | None = None) -> None:
     result |= {"adapter": str(args.adapter), "engine": "float32, PyTorch + LoRA", "decoding": "greedy",
                "command": "python -m lib.lora " + " ".join(argv or []),
                "settings": {"engine": "reference", "max_new_tokens": EVAL_TOKENS, "items": len(pairs), "set": args.set}}
-    if args.save:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps(result, indent=1), encoding="utf-8")
-    summary = {"items": result["items"], "adapter": result["adapter"],
-               "base": {k: v for k, v in result["base"].items() if k != "rows"},
-               "lora": {k: v for k, v in result["lora"].items() if k != "rows"}}
-    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+    experiments.report(result, args, {"items": result["items"], "adapter": result["adapter"],
+                                      "base": {k: v for k, v in result["base"].items() if k != "rows"},
+                                      "lora": {k: v for k, v in result["lora"].items() if k != "rows"}})
 
 
 if __name__ == "__main__":

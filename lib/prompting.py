@@ -345,11 +345,7 @@ def main(argv: list[str] | None = None) -> None:
     result |= {"model": name, "engine": engine, "max_new_tokens": settings["max_new_tokens"], "decoding": "greedy",
                "prompt_format": "chat template" if args.model == "chat" else "plain text (Input: … Output: …)",
                "command": "python -m lib.prompting " + " ".join(argv or []), "settings": settings}
-    if args.save:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
-    summary = {k: v for k, v in result.items() if k != "rows"}
-    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+    experiments.report(result, args)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -264,16 +263,7 @@ def contains_fact(answer: str, fact: str) -> bool:
 
 def parse_questions(text: str) -> list[dict]:
     """JSONL of {"question", "answer", "source"}; raises ValueError naming the bad line."""
-    questions = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            questions.append({key: fields.text(item[key] if key != "source" else item.get(key), f"line {number}: "
-                                               f"\"{key}\"", ValueError) for key in ("question", "answer", "source")})
-        except (json.JSONDecodeError, KeyError, TypeError, RecursionError) as error:
-            raise ValueError(f"line {number}: expected {{\"question\", \"answer\", \"source\"}} ({error})") from error
+    questions = [row for _, row in fields.jsonl_rows(text, ("question", "answer"), ("source",), ValueError)]
     if not questions:
         raise ValueError("the question file has no questions")
     return questions
@@ -358,11 +348,7 @@ def main(argv: list[str] | None = None) -> None:
                "settings": {"engine": args.engine, "max_new_tokens": args.max_new_tokens, "items": len(questions),
                             "chunk_tokens": args.chunk_tokens, "overlap_tokens": args.overlap_tokens}
                | ({"reader": "read-and-answer adapter"} if reader else {})}
-    if args.save:
-        args.save.parent.mkdir(parents=True, exist_ok=True)
-        args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
-    summary = {key: value for key, value in result.items() if key != "rows"}
-    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+    experiments.report(result, args)
 
 
 if __name__ == "__main__":

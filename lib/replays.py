@@ -16,11 +16,9 @@ CLI: `python -m lib.replays [--steps ID ...] --save data/results/talk/replays.js
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 from lib import experiments, talk
 from lib.models import REPO_ROOT
@@ -92,11 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     # Each stream keeps the generation settings it ran with: the sidebar's defaults, or the page's own.
     result = {"settings": {"engine": "fast", "sidebar": "defaults", "decoding": "greedy"},
               "command": "python -m lib.replays " + " ".join(argv or []), "rows": rows, "replays": replays}
-    if args.save:
-        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.save).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
-    summary = {step: {"streams": len(r["streams"]), "seconds": r["seconds"]} for step, r in replays.items()}
-    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+    experiments.report(result, args, {step: {"streams": len(r["streams"]), "seconds": r["seconds"]}
+                                      for step, r in replays.items()})
 
 
 if __name__ == "__main__":

@@ -156,10 +156,7 @@ def main(argv: list[str] | None = None) -> None:
                "command": "python -m lib.scoreboard " + " ".join(argv or []),
                "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": result["items"],
                             "seeds": args.seeds, "set": args.set}}
-    if args.save:
-        args.save.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
-    summary = {"items": result["items"], "seeds": result["seeds"], "summary": result["summary"]}
-    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
+    experiments.report(result, args, {"items": result["items"], "seeds": result["seeds"], "summary": result["summary"]})
 
 
 if __name__ == "__main__":
