@@ -209,10 +209,11 @@ def generate_batch(
     settings: GenerationSettings,
     cancel: threading.Event | None = None,
     batch_size: int = 8,
+    per_row: dict | None = None,
 ) -> list[str]:
     """Answers for many conversations, `batch_size` at a time (left-padded). Greedy output equals one-by-one."""
     return complete_batch(loaded, [render_prompt(loaded.tokenizer, m) for m in conversations], settings, cancel,
-                          batch_size)
+                          batch_size, per_row=per_row)
 
 
 def complete_batch(
@@ -222,9 +223,11 @@ def complete_batch(
     cancel: threading.Event | None = None,
     batch_size: int = 8,
     stop: str | None = None,
+    per_row: dict | None = None,
 ) -> list[str]:
     """Continuations of prompts exactly as given (chat template or BOS already in them), batched as generate_batch;
-    a row ends at `stop` (kept in its text) when one is given."""
+    a row ends at `stop` (kept in its text) when one is given. Each `per_row` value is given once per row of a
+    batch: peft's `adapter_names` picks an adapter that way."""
     import torch
 
     cancel = cancel or threading.Event()
@@ -233,6 +236,7 @@ def complete_batch(
         if cancel.is_set():
             break
         enc = _encode(loaded, prompts[start : start + batch_size], settings.max_new_tokens)
+        rows = {key: [value] * len(enc["input_ids"]) for key, value in (per_row or {}).items()}
         if not settings.greedy:
             torch.manual_seed(settings.seed + start)
         with torch.inference_mode():
@@ -243,6 +247,7 @@ def complete_batch(
                 pad_token_id=loaded.tokenizer.pad_token_id,
                 **settings.generate_kwargs(),
                 **({"stop_strings": [stop], "tokenizer": loaded.tokenizer} if stop else {}),
+                **rows,
             )
         new = out[:, enc["input_ids"].shape[1] :]
         answers += loaded.tokenizer.batch_decode(new, skip_special_tokens=True)

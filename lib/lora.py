@@ -118,26 +118,15 @@ def generate(model, tokenizer, sentences: list[str], adapter: str | None, max_ne
 def generate_messages(model, tokenizer, conversations: list[list[dict]], adapter: str | None,
                       max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
     """Greedy answers to whole conversations with one adapter (None = base, ACTIVE = the model as it is),
-    chosen per call with `adapter_names`."""
-    import threading
+    chosen per call with `adapter_names`: the chat's own batched generation, one adapter for every row."""
+    from lib.generation import GenerationSettings, generate_batch
+    from lib.models import LoadedModel
 
-    import torch
-
-    from lib.generation import between_tokens
-
-    choice = lambda rows: {} if adapter == ACTIVE else {"adapter_names": [adapter or BASE] * rows}  # noqa: E731
-    outputs = []
-    for start in range(0, len(conversations), batch_size):
-        chunk = conversations[start : start + batch_size]
-        prompts = [tokenizer.apply_chat_template(m, tokenize=False, add_generation_prompt=True) for m in chunk]
-        enc = tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
-        with torch.inference_mode():
-            out = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False,
-                                 stopping_criteria=between_tokens(threading.Event()),
-                                 pad_token_id=tokenizer.pad_token_id, **choice(len(chunk)))
-        outputs += [t.strip() for t in tokenizer.batch_decode(out[:, enc["input_ids"].shape[1]:],
-                                                               skip_special_tokens=True)]
-    return outputs
+    loaded = LoadedModel("SmolLM2 + LoRA", model, tokenizer, 0.0, False)
+    per_row = {} if adapter == ACTIVE else {"adapter_names": adapter or BASE}
+    answers = generate_batch(loaded, conversations, GenerationSettings(max_new_tokens=max_new_tokens),
+                             batch_size=batch_size, per_row=per_row)
+    return [answer.strip() for answer in answers]
 
 
 def score_rows(pairs: list[dict[str, str]], outputs: list[str]) -> dict:
