@@ -210,6 +210,21 @@ def eval_3x20(fast, loaded) -> dict:
             "fast_batched_equals_one_by_one": outputs["fast"] == outputs["fast_one_by_one"]}
 
 
+def task_items(task_name: str) -> int:
+    """As many held-out items as the task's stored prompting run, so the table's default-engine columns are that
+    same measurement (tests/test_experiments.py checks they agree)."""
+    from lib import experiments
+
+    stored = experiments.get(f"prompting/{task_name}")
+    return stored.settings["items"] if stored else ITEMS
+
+
+def items_said(task_names: list[str]) -> str:
+    """'20 items' when every task uses the default, else e.g. '20 items (30 for helpdesk)'."""
+    other = [f"{task_items(t)} for {t}" for t in task_names if task_items(t) != ITEMS]
+    return f"{ITEMS} items" + (f" ({', '.join(other)})" if other else "")
+
+
 def accuracy(backends_by_name: dict, task_names: list[str]) -> dict:
     """{engine: {task: {condition: accuracy}}} with the pages' conditions, items and seeds."""
     from lib import prompting, tasks
@@ -222,7 +237,7 @@ def accuracy(backends_by_name: dict, task_names: list[str]) -> dict:
         settings = GenerationSettings(max_new_tokens=prompting.default_budget(cot))
         for name, backend in backends_by_name.items():
             result = prompting.evaluate(task, prompting.default_conditions(4, cot), SEEDS,
-                                        lambda c: backend.answer_all(c, settings), ITEMS)
+                                        lambda c: backend.answer_all(c, settings), task_items(task_name))
             out[name][task_name] = {s["condition"]: round(s["accuracy"], 3) for s in result["summary"]}
             print(f"accuracy {name} {task_name} {out[name][task_name]}", file=sys.stderr, flush=True)
     return out
@@ -293,9 +308,10 @@ def engines_table(result: dict, fast, fastest, loaded, careless_dir: Path | None
     if "llama_cpp" in d:
         rows.append({"engine": "llama.cpp on the bundled GGUF (for comparison)", "weight_mb": None,
                      "decode_tok_s": d["llama_cpp"], "accuracy": acc.get("llama_cpp", {})})
-    return {"command": "python bench/run.py --save", "cpu": platform.processor() or platform.machine(),
+    return {"command": "python bench/run.py --save", "date": time.strftime("%Y-%m-%d"),
+            "cpu": platform.processor() or platform.machine(),
             "threads": os.cpu_count(), "tasks": tasks.builtin_names(),
-            "settings": {"new_tokens": NEW_TOKENS, "items": ITEMS, "seeds": SEEDS,
+            "settings": {"new_tokens": NEW_TOKENS, "items": items_said(tasks.builtin_names()), "seeds": SEEDS,
                          "max_new_tokens": "48 (200 for chain-of-thought)"},
             "engines": rows}
 

@@ -30,6 +30,7 @@ def table(result: dict) -> list[dict]:
 
 def caption(result: dict) -> str:
     s = result["settings"]
-    return (f"Measured by `{result['command']}` on {result['cpu']} ({result['threads']} threads): greedy decoding of "
-            f"{s['new_tokens']} new tokens; accuracy on the held-out items of each task ({s['items']} items, "
+    when = f", {result['date']}" if "date" in result else ""
+    return (f"Measured by `{result['command']}` on {result['cpu']} ({result['threads']} threads{when}): greedy decoding of "
+            f"{s['new_tokens']} new tokens; accuracy on the held-out items of each task ({s['items']}, "
             f"{s['seeds']} shot samplings, {s['max_new_tokens']} new tokens), scored as on the prompting pages.")

@@ -163,7 +163,7 @@ def test_engine_table_has_one_row_an_engine_and_one_column_a_condition():
     from lib import engine_results
 
     result = {"command": "python bench/run.py --save", "cpu": "x86_64", "threads": 2,
-              "settings": {"new_tokens": 128, "items": 20, "seeds": 3, "max_new_tokens": 48},
+              "settings": {"new_tokens": 128, "items": "20 items (30 for helpdesk)", "seeds": 3, "max_new_tokens": 48},
               "engines": [{"engine": "a", "weight_mb": 540, "decode_tok_s": 11.0,
                            "accuracy": {"sentiment": {"zero-shot": 0.55, "4-shot": 0.5}}},
                           {"engine": "b", "weight_mb": 95, "decode_tok_s": 76.0, "accuracy": {}}]}
@@ -171,4 +171,5 @@ def test_engine_table_has_one_row_an_engine_and_one_column_a_condition():
     assert [r["engine"] for r in rows] == ["a", "b"]
     assert rows[0]["sentiment: zero-shot"] == 0.55 and "sentiment: zero-shot" not in rows[1]
     assert rows[1]["weights read per token (MB)"] == 95
-    assert "python bench/run.py --save" in engine_results.caption(result) and "20 items" in engine_results.caption(result)
+    assert "python bench/run.py --save" in engine_results.caption(result) and "(20 items (30 for helpdesk), 3 shot" in engine_results.caption(result)
+    assert "2 threads, 2026-11-29)" in engine_results.caption(result | {"date": "2026-11-29"})
