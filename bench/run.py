@@ -297,7 +297,7 @@ def engines_table(result: dict, fast, fastest, loaded, careless_dir: Path | None
     torch_mb = round(sum(p.numel() * p.element_size() for p in loaded.model.parameters()) / 1e6)
     rows = [{"engine": "reference: float32, PyTorch", "weight_mb": torch_mb,
              "decode_tok_s": d["app_reference"], "accuracy": acc.get("reference", {})},
-            {"engine": fast.label + " (default)", "weight_mb": weight_mb(onnx_weight_sizes(fast_engine.model_dir())),
+            {"engine": fast.label + ", the default", "weight_mb": weight_mb(onnx_weight_sizes(fast_engine.model_dir())),
              "decode_tok_s": d["app_fast"], "accuracy": acc.get("fast", {})},
             {"engine": fastest.label, "weight_mb": weight_mb(onnx_weight_sizes(fast_engine.model_dir("int8"))),
              "decode_tok_s": d["app_fastest"], "accuracy": acc.get("fastest", {})}]
