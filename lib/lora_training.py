@@ -83,6 +83,13 @@ def new_training_model(config: TrainConfig):
     return get_peft_model(base, lora), tokenizer
 
 
+def settings_of(config: TrainConfig) -> dict:
+    """The config as a run records it (lab_settings.json, the lab notebook), naming the bundled model, not a blank."""
+    from lib import models
+
+    return asdict(config) | {"base_model": config.base_model or models.BUNDLED_CHAT_NAME}
+
+
 def learning_rate_factor(step: int, config: "TrainConfig") -> float:
     """A short linear warm-up, then a linear decay to zero, so the last steps settle instead of bouncing."""
     if config.schedule == "constant":
@@ -157,7 +164,7 @@ def train(config: TrainConfig, pairs: list[dict[str, str]], out_dir: Path,
     log.seconds = time.perf_counter() - started
     model.eval()
     model.save_pretrained(out_dir)
-    (Path(out_dir) / "lab_settings.json").write_text(json.dumps({**asdict(config), "seconds": log.seconds,
+    (Path(out_dir) / "lab_settings.json").write_text(json.dumps({**settings_of(config), "seconds": log.seconds,
                                                                  "final_loss": log.losses[-1] if log.losses else None}),
                                                      encoding="utf-8")
     return log

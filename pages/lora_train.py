@@ -1,7 +1,5 @@
 """Train your own LoRA adapter live on this CPU: loss curve, samples as it learns, cancel, then compare."""
 
-from dataclasses import asdict
-
 import streamlit as st
 
 from lib import charts, documents, lora, lora_serving, lora_training, runtime
@@ -61,7 +59,7 @@ def draw(job) -> None:
 def register(job) -> None:
     name = f"mine #{len(runtime.session_adapters().adapters) + 1} (r={job.config.rank}, {job.config.steps} steps)"
     runtime.session_adapters().register(name, job.out_dir)  # not in a CPU turn: it waits for the LoRA lock
-    runtime.record(f"Training run — LoRA adapter '{name}'", settings=asdict(job.config) | {"pairs": len(pairs)},
+    runtime.record(f"Training run — LoRA adapter '{name}'", settings=lora_training.settings_of(job.config) | {"pairs": len(pairs)},
                    outputs=[f"step {step}: {sample}" for step, sample in job.samples[-4:]],
                    figure=charts.loss_curve(job.losses),
                    measurements={"steps": len(job.losses), "seconds": round(job.log.seconds, 1),

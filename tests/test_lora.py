@@ -146,6 +146,9 @@ def test_short_training_lowers_the_loss_changes_the_output_and_registers_for_one
     assert sum(job.losses[-3:]) / 3 < sum(job.losses[:3]) / 3
     settings = json.loads((tmp_path / "mine" / "lab_settings.json").read_text())
     assert settings["steps"] == 12 and (tmp_path / "mine" / "adapter_model.safetensors").is_file()
+    # The record names the model trained on; an adapter of the page's (no folder given) names the bundled one.
+    assert settings["base_model"] == str(tiny_model_dir)
+    assert lora_training.settings_of(lora_training.TrainConfig())["base_model"] == "SmolLM2-135M-Instruct"
     alice, bob = SessionAdapters(server), SessionAdapters(server)
     internal = alice.register("mine", tmp_path / "mine")
     probe = [pairs[0]["input"]]
