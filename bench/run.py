@@ -221,7 +221,8 @@ def task_items(task_name: str) -> int:
 
 def items_said(task_names: list[str]) -> str:
     """'20 items' when every task uses the default, else e.g. '20 items (30 for helpdesk)'."""
-    other = [f"{task_items(t)} for {t}" for t in task_names if task_items(t) != ITEMS]
+    counts = {t: task_items(t) for t in task_names}
+    other = [f"{n} for {t}" for t, n in counts.items() if n != ITEMS]
     return f"{ITEMS} items" + (f" ({', '.join(other)})" if other else "")
 
 

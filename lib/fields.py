@@ -28,9 +28,9 @@ def jsonl_rows(content: str, required: tuple[str, ...], optional: tuple[str, ...
             continue
         try:
             row = json.loads(line)
-            fields = {key: text(row[key] if key in required else row.get(key), f"line {number}: \"{key}\"", error)
+            values = {key: text(row[key] if key in required else row.get(key), f"line {number}: \"{key}\"", error)
                       for key in (*required, *optional)}
         except (json.JSONDecodeError, KeyError, TypeError, AttributeError, RecursionError) as problem:
             wanted = ", ".join(f'"{key}"' for key in required)
             raise error(f"line {number}: expected a JSON object with {wanted} ({problem}).") from problem
-        yield number, fields
+        yield number, values
