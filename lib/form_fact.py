@@ -18,15 +18,17 @@ CLI: `python -m lib.form_fact train` (the bundled form adapter) and
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from lib import experiments, lora, lora_training, rag
-from lib.models import REPO_ROOT
+from lib.models import PRETRAINED_BASE_NAME, REPO_ROOT
 
-ADAPTER = lora.ADAPTER_DIR / "form"
+ADAPTER = lora.SERVED["form"]
 TRAIN_FILE = REPO_ROOT / "data" / "form" / "train.jsonl"
 FORM = re.compile(r"^Answer: (?P<answer>[^\n]{1,100})\nSource: (?:\[\d+\]|none)$")
 MAX_ANSWER_WORDS = 12
@@ -43,8 +45,10 @@ class Way:
 
 WAYS = (Way("Base", False, None), Way("Base + RAG", True, None), Way("Form adapter", False, "form"),
         Way("Form adapter + RAG", True, "form"))
-TRAIN_CONFIG = lora_training.TrainConfig(steps=200, batch_size=4, examples=1200, sample_every=25,
-                                         instruction=rag.SYSTEM_PROMPT)
+# On the bundled pretrained Gemma 3 270M (twice SmolLM2's parameters, which reads passages better: see the adapter's
+# model card); LoRA+ is off because at ratio 16 this model's loss blew up at the warm-up's peak.
+TRAIN_CONFIG = lora_training.TrainConfig(steps=200, batch_size=4, examples=1200, sample_every=25, b_lr_ratio=1.0,
+                                         instruction=rag.SYSTEM_PROMPT, base_model=PRETRAINED_BASE_NAME)
 
 
 def user_message(question: str, hits: list[rag.Hit]) -> str:
@@ -94,8 +98,8 @@ def said(summary: list[dict]) -> str:
             f"the **form** bar: {base['form']:.0%} → {adapter['form']:.0%}. You need both to get both: "
             f"{both['fact']:.0%} of the answers hold the fact, {both['form']:.0%} have the form.")
     if both["fact"] < 0.9:
-        text += (f" The other {1 - both['fact']:.0%} are the 135M model's limit, not retrieval's: it answers from "
-                 "the wrong passage or cuts the answer short. A larger backend lifts the fact bars.")
+        text += (f" The other {1 - both['fact']:.0%} are a small model's limit, not retrieval's: it answers from "
+                 "the wrong passage or cuts the answer short. A larger model lifts the fact bars.")
     return text
 
 
@@ -116,10 +120,12 @@ def reader_said(table: list[dict]) -> str:
     forms = [by[("read-and-answer adapter", s)]["form"] for s in sets]
     text = (f"Given the same retrieved passages, the read-and-answer adapter puts the fact in {' and '.join(parts)}, "
             f"and keeps its two-line form in {min(forms):.0%} or more. It was trained on invented documents only, so "
-            "what it learned is a way of reading, not facts.")
+            "what it learned is a way of reading, not facts. It sits on Gemma 3 270M, twice the base model's size, "
+            "so part of the gain is the larger model: trained the same way on SmolLM2-135M it reads less well (its "
+            "model card has both).")
     if min(by[("read-and-answer adapter", s)]["fact"] for s in sets) < 0.6:
         text += (" Its misses are mostly a value of the right kind from the wrong sentence (a price, but not the one "
-                 "asked for); a few say \"I don't know\" although the passage holds the answer. A 135M model reads "
+                 "asked for); a few say \"I don't know\" although the passage holds the answer. A small model reads "
                  "only so well.")
     return text
 
@@ -141,20 +147,26 @@ def generator(fast, server):
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.form_fact", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("train", help=f"train the bundled form adapter into {ADAPTER.relative_to(REPO_ROOT)}")
+    tr = sub.add_parser("train", help=f"train the bundled form adapter into {ADAPTER.relative_to(REPO_ROOT)}")
+    tr.add_argument("--out", type=Path, default=ADAPTER)
+    tr.add_argument("--base-model", default=TRAIN_CONFIG.base_model, help="see lora_training.TrainConfig")
+    tr.add_argument("--b-lr-ratio", type=float, default=TRAIN_CONFIG.b_lr_ratio, help="LoRA+ (see TrainConfig)")
     ev = sub.add_parser("eval", help="the questions answered four ways, scored for fact and form")
+    ev.add_argument("--adapter", type=Path, default=ADAPTER, help="a read-and-answer adapter folder")
     ev.add_argument("--set", choices=list(rag.DOC_SETS), default="sample", help="which documents and questions")
     ev.add_argument("--limit", type=int, default=None, help="only the first N questions")
     experiments.add_cli_options(ev, "the engine of the ways without the adapter (the adapter runs on PyTorch)")
     args = parser.parse_args(argv)
     if args.command == "train":
-        log = lora_training.train(TRAIN_CONFIG, lora.load_pairs(TRAIN_FILE), ADAPTER, lora_training.print_progress)
-        print(json.dumps({"out": str(ADAPTER), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
+        config = dataclasses.replace(TRAIN_CONFIG, base_model=args.base_model, b_lr_ratio=args.b_lr_ratio)
+        log = lora_training.train(config, lora.load_pairs(TRAIN_FILE), args.out, lora_training.print_progress)
+        print(json.dumps({"out": str(args.out), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
         return
     from lib import backends, models
     from lib.lora_serving import LoraServer
 
-    server, fast = LoraServer({"form": ADAPTER}), backends.bundled(args.engine)
+    server = LoraServer({"form": args.adapter}, lora.base_model_of(args.adapter))
+    fast = backends.bundled(args.engine)
     docs = rag.DOC_SETS[args.set]
     index = rag.build_index(rag.split(rag.load_folder(docs), 128, 16), models.load_embeddings())
     questions = rag.load_questions(docs / "questions.jsonl")[: args.limit]

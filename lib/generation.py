@@ -67,9 +67,31 @@ class GenerationStats:
         return (self.new_tokens - 1) / max(end - self.first_token_at, 1e-9)
 
 
+def completion_prompt(messages: Messages) -> str:
+    """The same instruction, shots and question as plain text for a pretrained-only model to continue."""
+    blocks = []
+    for message in messages:
+        if message["role"] == "system":
+            blocks.append(message["content"] + "\n")
+        elif message["role"] == "user":
+            blocks.append(f"Input: {message['content']}\nOutput:")
+        else:
+            blocks[-1] += f" {message['content']}\n"
+    return "\n".join(blocks)
+
+
 def render_prompt(tokenizer, messages: Messages) -> str:
-    """The exact string the model reads: the chat template applied, ready for the assistant's turn."""
-    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    """The exact string a model reads for `messages`: its chat template, ready for the assistant's turn; or, for a
+    pretrained-only model (it has no template), BOS and the plain text above."""
+    if tokenizer.chat_template:
+        return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    return (tokenizer.bos_token or "") + completion_prompt(messages)
+
+
+def written_answer(tokenizer, answer: str) -> str:
+    """An answer as the model should write it after `render_prompt`: in the chat template's turn, or after "Output:"
+    with a space; then the end-of-text token, so the model learns where to stop."""
+    return (answer if tokenizer.chat_template else " " + answer) + tokenizer.eos_token
 
 
 def count_tokens(tokenizer, text: str) -> int:

@@ -31,7 +31,11 @@ TEST_FILE = REPO_ROOT / "data" / "viggo" / "test.jsonl"
 TEST_SETS = {"generated": TEST_FILE, "people": REPO_ROOT / "data" / "viggo" / "people.jsonl"}
 SET_LABELS = {"generated": "generated (the lab's templates, other games)", "people": "written by people (real games)"}
 ADAPTER_DIR = REPO_ROOT / "adapters"
-BUNDLED = {"viggo": ADAPTER_DIR / "viggo"}
+# The ViGGO adapters the LoRA pages offer: one on the bundled chat model, and one trained on the same data on the
+# bundled pretrained-only Gemma 3 270M (twice the parameters), which carries further to people's sentences.
+BUNDLED = {"viggo": ADAPTER_DIR / "viggo", "viggo-gemma": ADAPTER_DIR / "viggo-gemma"}
+# Every adapter the app serves: the ViGGO ones and the read-and-answer adapter (the RAG and Summary pages').
+SERVED = BUNDLED | {"form": ADAPTER_DIR / "form"}
 INSTRUCTION = "Convert the sentence to a meaning representation."
 ALL_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 MAX_PAIRS = 5000
@@ -94,13 +98,28 @@ def serving_model(adapters: dict[str, Path], base_model: str = ""):
 
     from lib import models
 
-    base, tokenizer = models.load_causal_lm(base_model or str(models.converted_dir()))
+    base, tokenizer = models.load_causal_lm(models.model_folder(base_model))
     items = list(adapters.items())
     model = PeftModel.from_pretrained(base, str(items[0][1]), adapter_name=items[0][0])
     for name, path in items[1:]:
         model.load_adapter(str(path), adapter_name=name)
     model.eval()
     return model, tokenizer
+
+
+def base_model_of(adapter: Path) -> str:
+    """The model an adapter was trained on, as its run recorded it (lab_settings.json), in serving_model's terms:
+    "" for the bundled chat model (also when the run recorded none)."""
+    from lib.models import BUNDLED_CHAT_NAME
+
+    settings = Path(adapter) / "lab_settings.json"
+    name = json.loads(settings.read_text(encoding="utf-8")).get("base_model", "") if settings.is_file() else ""
+    return "" if name == BUNDLED_CHAT_NAME else name
+
+
+def served_on(base_model: str) -> dict[str, Path]:
+    """The served adapters trained on `base_model` ("" = the bundled chat model): what one LoraServer holds."""
+    return {name: path for name, path in SERVED.items() if base_model_of(path) == base_model}
 
 
 EVAL_TOKENS = 80  # the longest meaning representation in either held-out set is 73 tokens
@@ -118,11 +137,12 @@ def generate(model, tokenizer, sentences: list[str], adapter: str | None, max_ne
 def generate_messages(model, tokenizer, conversations: list[list[dict]], adapter: str | None,
                       max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
     """Greedy answers to whole conversations with one adapter (None = base, ACTIVE = the model as it is),
-    chosen per call with `adapter_names`: the chat's own batched generation, one adapter for every row."""
+    chosen per call with `adapter_names`: the chat's own batched generation, one adapter for every row. A base
+    model without a chat template reads the conversation as plain text."""
     from lib.generation import GenerationSettings, generate_batch
     from lib.models import LoadedModel
 
-    loaded = LoadedModel("SmolLM2 + LoRA", model, tokenizer, 0.0, False)
+    loaded = LoadedModel("base + LoRA", model, tokenizer, 0.0, False)
     per_row = {} if adapter == ACTIVE else {"adapter_names": adapter or BASE}
     answers = generate_batch(loaded, conversations, GenerationSettings(max_new_tokens=max_new_tokens),
                              batch_size=batch_size, per_row=per_row)
@@ -177,7 +197,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"out": str(args.out), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
         return
     path = BUNDLED.get(args.adapter, Path(args.adapter))
-    model, tokenizer = serving_model({"adapter": path})
+    model, tokenizer = serving_model({"adapter": path}, base_model_of(path))
     pairs = load_pairs(TEST_SETS[args.set])[: args.limit]
     result = evaluate(model, tokenizer, "adapter", pairs)
     result |= {"adapter": str(args.adapter), "engine": "float32, PyTorch + LoRA", "decoding": "greedy",

@@ -10,21 +10,21 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from lib.lora import EVAL_TOKENS, generate, greedy, messages_for, serving_model
+from lib.lora import EVAL_TOKENS, base_model_of, generate, greedy, messages_for, serving_model
 
 
 def delta_weight(adapter_dir: Path, module: str = "model.layers.0.self_attn.q_proj"):
     """(W, B·A scaled, rank) for one projection: the base weight and the adapter's low-rank update to it."""
     from safetensors import safe_open
 
-    from lib.models import converted_dir
+    from lib.models import model_folder
 
     settings = json.loads((Path(adapter_dir) / "adapter_config.json").read_text(encoding="utf-8"))
     with safe_open(str(Path(adapter_dir) / "adapter_model.safetensors"), "pt") as f:
         keys = list(f.keys())
         a = f.get_tensor(next(k for k in keys if f"{module}.lora_A" in k)).float()
         b = f.get_tensor(next(k for k in keys if f"{module}.lora_B" in k)).float()
-    with safe_open(str(converted_dir() / "model.safetensors"), "pt") as f:
+    with safe_open(str(Path(model_folder(base_model_of(adapter_dir))) / "model.safetensors"), "pt") as f:
         w = f.get_tensor(f"{module}.weight").float()
     scale = settings["lora_alpha"] / settings["r"]
     return w, (b @ a) * scale, settings["r"]
@@ -38,10 +38,11 @@ def merge_check(adapter_dir: Path, pairs: list[dict[str, str]],
     import torch
 
     progress(0.0, "Loading a fresh copy of the model with the adapter (1 of 4)…")
-    model, tokenizer = serving_model({"check": Path(adapter_dir)})
+    from lib.generation import render_prompt
+
+    model, tokenizer = serving_model({"check": Path(adapter_dir)}, base_model_of(adapter_dir))
     sentences = [p["input"] for p in pairs]
-    enc = tokenizer(tokenizer.apply_chat_template(messages_for(sentences[0]), tokenize=False, add_generation_prompt=True),
-                    return_tensors="pt", add_special_tokens=False)
+    enc = tokenizer(render_prompt(tokenizer, messages_for(sentences[0])), return_tensors="pt", add_special_tokens=False)
     progress(0.25, f"Answering {len(sentences)} sentences with base + adapter (2 of 4)…")
     with torch.inference_mode():
         before_logits = model(**enc).logits

@@ -1,8 +1,10 @@
 """Serving many LoRA adapters from one model, and training jobs that run in the background.
 
-`LoraServer` keeps one copy of the base model (separate from the chat model)
-with every adapter loaded under its own name. Each call names the adapter it
-wants (`adapter_names=`) instead of flipping a global `set_adapter` switch.
+`LoraServer` keeps one copy of a base model (separate from the chat model)
+with every adapter trained on it loaded under its own name (adapters on
+another base model, the Gemma ones, live in a server of their own). Each call
+names the adapter it wants (`adapter_names=`) instead of flipping a global
+`set_adapter` switch.
 That alone is not thread-safe: peft implements `adapter_names` with forward
 hooks it puts on the shared modules for the length of the call, so two calls at
 once see each other's hooks (tests/test_lora.py shows a base answer coming out
@@ -34,7 +36,7 @@ from pathlib import Path
 from lib import lora, lora_training
 from lib.generation import GenerationSettings, Messages, stream_chat
 from lib.jobs import BackgroundJob
-from lib.models import LoadedModel
+from lib.models import BUNDLED_CHAT_NAME, LoadedModel
 from lib.scheduler import step
 from lib.work_queue import WorkQueue
 
@@ -45,7 +47,9 @@ class LoraServer:
 
         started = time.perf_counter()
         self.model, self.tokenizer = lora.serving_model(adapters, base_model)
-        self.loaded = LoadedModel("SmolLM2 + LoRA", self.model, self.tokenizer, time.perf_counter() - started, False)
+        self.base_name = base_model or BUNDLED_CHAT_NAME
+        self.loaded = LoadedModel(f"{self.base_name} + LoRA", self.model, self.tokenizer, time.perf_counter() - started,
+                                  False)
         self._lock = threading.RLock()
         self._leaving: list[str] = []  # adapters to remove at the next taking of the lock
 
@@ -91,6 +95,13 @@ class LoraServer:
     def generate_messages(self, conversations: list[list[dict]], adapter: str | None) -> list[str]:
         with self._using(), step():
             return lora.generate_messages(self.model, self.tokenizer, conversations, adapter)
+
+
+def server_holding(adapter: str) -> LoraServer:
+    """A new server of the base model a served adapter was trained on, with every served adapter trained on it
+    (what the CLIs and tests load; the app keeps one per base model, see runtime.server_for)."""
+    base_model = lora.base_model_of(lora.SERVED[adapter])
+    return LoraServer(lora.served_on(base_model), base_model)
 
 
 class SessionAdapters:

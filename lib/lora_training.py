@@ -39,7 +39,9 @@ class TrainConfig:
     sample_every: int = 10
     seed: int = 0
     instruction: str = INSTRUCTION  # the system prompt every training pair is shown with
-    base_model: str = ""  # a causal-LM folder to train on; empty: the bundled SmolLM2 (tests use a tiny one)
+    # The model to train on: empty (the bundled SmolLM2), "gemma-3-270m" (the bundled pretrained-only base, which
+    # reads plain text) or a causal-LM folder (the tests' tiny one); see models.model_folder.
+    base_model: str = ""
 
 
 @dataclass
@@ -51,15 +53,17 @@ class TrainLog:
 
 
 def _batch(tokenizer, pairs: list[dict[str, str]], instruction: str = INSTRUCTION):
-    """Prompt + answer token ids, with the prompt masked out of the loss (-100), right-padded."""
+    """Prompt + answer token ids, with the prompt masked out of the loss (-100), right-padded. A model with a chat
+    template reads the pair in it; a pretrained-only one as plain text (generation.render_prompt)."""
     import torch
+
+    from lib.generation import render_prompt, written_answer
 
     rows = []
     for pair in pairs:
-        prompt = tokenizer.apply_chat_template(messages_for(pair["input"], instruction), tokenize=False,
-                                               add_generation_prompt=True)
+        prompt = render_prompt(tokenizer, messages_for(pair["input"], instruction))
         p_ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
-        a_ids = tokenizer(pair["target"] + "<|im_end|>", add_special_tokens=False)["input_ids"]
+        a_ids = tokenizer(written_answer(tokenizer, pair["target"]), add_special_tokens=False)["input_ids"]
         rows.append((p_ids + a_ids, [-100] * len(p_ids) + a_ids))
     width = max(len(ids) for ids, _ in rows)
     pad = tokenizer.pad_token_id
@@ -77,7 +81,7 @@ def new_training_model(config: TrainConfig):
     from lib import models
 
     torch.manual_seed(config.seed)
-    base, tokenizer = models.load_causal_lm(config.base_model or str(models.converted_dir()))
+    base, tokenizer = models.load_causal_lm(models.model_folder(config.base_model))
     lora = LoraConfig(r=config.rank, lora_alpha=config.alpha, target_modules=list(config.targets),
                       lora_dropout=0.0, bias="none", task_type="CAUSAL_LM")
     return get_peft_model(base, lora), tokenizer

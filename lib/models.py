@@ -190,6 +190,18 @@ def load_pretrained_base(progress: Callable[[str], None] = lambda _msg: None) ->
     return LoadedModel(PRETRAINED_BASE_NAME, model, tokenizer, time.perf_counter() - started, converted)
 
 
+def model_folder(name: str) -> str:
+    """A causal-LM folder by the name a training run records: "" or the bundled chat model's name, the bundled
+    pretrained base's name (each converted on first use), or a folder as given (the tests' tiny model)."""
+    if name in ("", BUNDLED_CHAT_NAME):
+        ensure_converted()
+        return str(converted_dir())
+    if name == PRETRAINED_BASE_NAME:
+        ensure_base_converted()
+        return str(pretrained_base_dir())
+    return name
+
+
 def load_causal_lm(path_or_id: str, dtype: str = CACHE_DTYPE) -> tuple[object, object]:
     """Any causal LM folder (or, with a network, a hub id) as (model, tokenizer), ready for inference."""
     import torch

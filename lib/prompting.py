@@ -13,7 +13,7 @@ worked rationales).
 Two ways to answer (METHODS) with two models (MODELS): the chat model writes an answer and we read the label in
 it (the app's default); or, the way the few-shot papers measured, the model never writes and the likeliest of
 the task's labels after the prompt is its answer (`option_scoring`). The pretrained-only base model gets the
-same shots as plain text to continue (`completion_prompt`: "Input: … Output: …").
+same shots as plain text to continue (`generation.completion_prompt`: "Input: … Output: …").
 
 CLI: `python -m lib.prompting eval --task NAME_OR_FILE --shots K [--cot] [--seeds N]
 [--method generate|options] [--model chat|base] --json`.
@@ -60,19 +60,6 @@ def build_messages(task: Task, shots: list[Item], query: str, cot: str = "none")
         messages += [{"role": "user", "content": shot.input}, {"role": "assistant", "content": answer}]
     question = f"{query}\n{STEP_BY_STEP}" if cot == "zero" else query
     return messages + [{"role": "user", "content": question}]
-
-
-def completion_prompt(messages: list[dict[str, str]]) -> str:
-    """The same instruction, shots and question as plain text for a pretrained-only model to continue."""
-    blocks = []
-    for message in messages:
-        if message["role"] == "system":
-            blocks.append(message["content"] + "\n")
-        elif message["role"] == "user":
-            blocks.append(f"Input: {message['content']}\nOutput:")
-        else:
-            blocks[-1] += f" {message['content']}\n"
-    return "\n".join(blocks)
 
 
 def candidates(task: Task) -> list[str]:
@@ -249,28 +236,19 @@ def default_budget(cot: bool) -> int:
     return 200 if cot else 48
 
 
-def prompt_text(loaded, messages: list[dict[str, str]], model: str) -> str:
-    """The exact text a model reads: the chat template for the chat model, BOS + plain text for the base one."""
-    from lib import generation
-
-    if model == "chat":
-        return generation.render_prompt(loaded.tokenizer, messages)
-    return (loaded.tokenizer.bos_token or "") + completion_prompt(messages)
-
-
 def option_answers(loaded, task: Task, model: str):
     """answer_all by option scoring: each answer is the likeliest candidate, with every candidate's log-probability.
     Other sessions' steps run between two questions."""
-    from lib import option_scoring
+    from lib import generation, option_scoring
     from lib.scheduler import pass_turn, step
 
     options = candidates(task)
     written = (lambda option: " " + option) if model == "base" else (lambda option: option)  # after "Output:"
 
     def answer_all(conversations):
+        prompts = [generation.render_prompt(loaded.tokenizer, m) for m in conversations]
         with step():
-            chosen = option_scoring.choose(loaded, [prompt_text(loaded, m, model) for m in conversations], options,
-                                           written, between=pass_turn)
+            chosen = option_scoring.choose(loaded, prompts, options, written, between=pass_turn)
         return [(label, {"option_logprobs": json.dumps(dict(zip(options, (round(s, 3) for s in scores))))})
                 for label, scores in chosen]
 
@@ -286,9 +264,9 @@ def continuation_answers(loaded, max_new_tokens: int):
     settings = generation.GenerationSettings(max_new_tokens=max_new_tokens)
 
     def answer_all(conversations):
+        prompts = [generation.render_prompt(loaded.tokenizer, m) for m in conversations]
         with step():
-            texts = generation.complete_batch(loaded, [prompt_text(loaded, m, "base") for m in conversations], settings,
-                                              stop="\n")
+            texts = generation.complete_batch(loaded, prompts, settings, stop="\n")
         return [text.split("\n")[0].strip() for text in texts]
 
     return answer_all

@@ -329,9 +329,9 @@ def main(argv: list[str] | None = None) -> None:
     answer_all, reader = None, getattr(args, "reader", False)  # only `eval` has --reader
     if reader:
         from lib import form_fact
-        from lib.lora_serving import LoraServer
+        from lib.lora_serving import server_holding
 
-        server = LoraServer({"form": form_fact.ADAPTER})
+        server = server_holding("form")
         answer_all = lambda conversations: server.generate_messages(conversations, "form")  # noqa: E731
     elif not getattr(args, "retrieval_only", False):
         chosen = backends.bundled(args.engine)

@@ -367,14 +367,22 @@ def start_warm_ups() -> threading.Thread:
 
 
 @st.cache_resource(show_spinner="Loading the LoRA adapters…")
-def lora_server():
+def lora_server(base_model: str = ""):
+    """The LoRA server of one base model ("" = the bundled chat model), holding the bundled adapters trained on it;
+    the chat model's also holds every session's own adapters (they are trained on it)."""
     from lib import lora, lora_serving
 
-    from lib import form_fact
+    if not base_model:
+        bundled_model()  # makes sure the converted weights exist (shows the one-time conversion if not)
+    return lora_serving.LoraServer(lora.served_on(base_model), base_model)
 
-    bundled_model()  # makes sure the converted weights exist (shows the one-time conversion if not)
-    # The form adapter serves the Summary page only; it is not offered on the ViGGO pages.
-    return lora_serving.LoraServer({**lora.BUNDLED, "form": form_fact.ADAPTER})
+
+def server_for(adapter: str):
+    """The LoRA server that holds `adapter` (a bundled adapter's name, or a session's own)."""
+    from lib import lora
+
+    path = lora.SERVED.get(adapter)
+    return lora_server(lora.base_model_of(path) if path else "")
 
 
 @st.cache_resource(show_spinner=False)

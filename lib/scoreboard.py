@@ -135,9 +135,9 @@ def embedded(embedder, texts: tuple[str, ...]) -> np.ndarray:
 def local_runners(chat):
     """The runners on freshly loaded bundled models around a chat backend: what the CLI and the tests use."""
     from lib import models
-    from lib.lora_serving import LoraServer
+    from lib.lora_serving import server_holding
 
-    return runners(chat, LoraServer(lora.BUNDLED), models.load_embeddings())
+    return runners(chat, server_holding("viggo"), models.load_embeddings())
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, lora, meaning, runtime
-from lib.generation import GenerationSettings
+from lib import charts, lora, meaning, models, runtime
+from lib.generation import GenerationSettings, render_prompt
 from ui import downloads, guide, stored, widgets
 
 st.title("LoRA: base model vs adapter")
@@ -12,10 +12,13 @@ st.write("The task: turn a sentence about a video game into a meaning representa
          "the ViGGO format. The base model has never seen it; the adapter is a few megabytes of low-rank updates "
          "trained on 3,000 examples. Fine-tuning changes the *form* of the answers.")
 
-server = runtime.lora_server()
 choices = runtime.adapter_choices()
 adapter = st.selectbox("Adapter", list(choices), key="lora_adapter",
                        help="Adapters you train on the 'train your own' page appear here (only for you).")
+server = runtime.server_for(choices[adapter])
+st.caption(f"Base model: {server.base_name}" + (" — pretrained only, so it reads the sentence as plain text "
+           "(`Input: … Output:`). Same data and settings as `viggo`: what a model twice the size adds."
+           if server.base_name != models.BUNDLED_CHAT_NAME else "."))
 held_out = st.radio("Held-out sentences", list(lora.TEST_SETS), format_func=lora.SET_LABELS.get, horizontal=True,
                     key="lora_set", help="The adapter learned from 3,000 generated pairs. The people's sentences "
                                          "name real games and phrase things the templates never do.")
@@ -41,7 +44,8 @@ greedy = GenerationSettings(max_new_tokens=lora.EVAL_TOKENS)
 st.caption(f"Greedy, up to {lora.EVAL_TOKENS} new tokens: the settings the adapter is measured with (the sidebar's "
            "max tokens and temperature do not apply on this page).")
 if st.button("Generate both", type="primary", key="lora_generate") and sentence.strip():
-    for column, (title, name) in zip(st.columns(2), [("Base model", None), (f"Adapter: {adapter}", choices[adapter])]):
+    for column, (title, name) in zip(st.columns(2), [(f"Base model ({server.base_name})", None),
+                                                     (f"Adapter: {adapter}", choices[adapter])]):
         with column:
             st.markdown(f"**{title}**")
             result = runtime.stream_answer(
@@ -85,7 +89,7 @@ if made_now:
                    settings={"adapter": adapter, "held-out examples": count, "set": lora.SET_LABELS[held_out],
                              "engine": "reference (PyTorch)",
                              "max_new_tokens": lora.EVAL_TOKENS, "greedy": True},
-                   prompts=[runtime.bundled_backend().render_prompt(lora.messages_for(test[0]["input"]))],
+                   prompts=[render_prompt(server.tokenizer, lora.messages_for(test[0]["input"]))],
                    measurements={f"{r['measure']}, {r['model']}": r["score"] for r in summary.to_dict("records")})
 st.dataframe(rows, hide_index=True)
 downloads.csv_and_json(rows, result, "lora_eval", "lora_dl")

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, documents, form_fact, projection, rag, runtime
-from lib.generation import GenerationSettings
+from lib.generation import GenerationSettings, count_tokens, render_prompt
 from lib.textsafe import escape_markdown
 from ui import downloads, guide, widgets
 from ui import rag as ui_rag
@@ -110,17 +110,24 @@ def ask():
                    "a flat picture can't keep every distance.")
 
     reader = st.toggle("Answer with the read-and-answer adapter", key="rag_reader",
-                       help="A LoRA adapter trained on invented documents to answer from the passages in two lines, "
-                            "'Answer: …' and 'Source: [n]'. It learned the form, not facts: the Summary page "
-                            "measures both.")
+                       help="A LoRA adapter on the lab's Gemma 3 270M, trained on invented documents to answer "
+                            "from the passages in two lines, 'Answer: …' and 'Source: [n]'. It learned the form, "
+                            "not facts: the Summary page measures both.")
     messages = rag.augmented_messages(question, hits)
-    chosen = runtime.backend()
-    with st.expander(f"The exact prompt sent ({chosen.count_tokens(chosen.render_prompt(messages)):,} tokens)"):
-        st.code(chosen.render_prompt(messages), language=None, wrap_lines=True)
+    if reader:  # the adapter's model reads plain text (no chat template)
+        tokenizer = runtime.server_for("form").tokenizer
+        prompt = render_prompt(tokenizer, messages)
+        tokens = count_tokens(tokenizer, prompt)
+    else:
+        chosen = runtime.backend()
+        prompt = chosen.render_prompt(messages)
+        tokens = chosen.count_tokens(prompt)
+    with st.expander(f"The exact prompt sent ({tokens:,} tokens)"):
+        st.code(prompt, language=None, wrap_lines=True)
     if st.button("Answer with and without retrieval", type="primary", key="rag_answer"):
         # The adapter runs on PyTorch (the LoRA server), greedy as it is measured; the base model on the sidebar's engine.
         options = ({"settings": GenerationSettings(max_new_tokens=form_fact.ANSWER_TOKENS),
-                    "start": lambda m, s, cancel: runtime.lora_server().stream(m, s, cancel, "form")} if reader else {})
+                    "start": lambda m, s, cancel: runtime.server_for("form").stream(m, s, cancel, "form")} if reader else {})
         with_rag, without = st.columns(2)
         with with_rag:
             st.subheader("With retrieved passages")

@@ -53,7 +53,7 @@ st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop's 2 core
 if st.button("Recompute on the bundled models", key="sb_run"):
     bar = st.progress(0.0, text="Scoring…")
     st.session_state.sb_result = runtime.run_in_turns(
-        scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_backend(), runtime.lora_server(),
+        scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_backend(), runtime.server_for("viggo"),
                                                           runtime.embeddings()),
         progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}"), held_out=held_out) | {"settings": yours}
     made = st.session_state.sb_result

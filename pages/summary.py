@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, form_fact, rag, runtime
-from lib.generation import GenerationSettings
+from lib.generation import GenerationSettings, render_prompt
 from ui import guide, stored, widgets
 
 st.title("Fine-tune for form, retrieve for fact")
@@ -12,6 +12,9 @@ st.write("Two tools, two jobs. A LoRA adapter changes *how* the model answers �
          "trained on invented documents to answer from the given passages in two lines: `Answer: …` and "
          "`Source: [n]`. Retrieval changes *what it knows* — it puts the right passage in front of it. Ask one "
          "question four ways and check each answer for the fact and for the form.")
+st.caption("The two base ways ask the bundled chat model, SmolLM2-135M-Instruct. The adapter is trained on the "
+           "lab's other model, the pretrained-only Gemma 3 270M, which reads passages better: the same training on "
+           "SmolLM2 put the fact in fewer answers (its model card, adapters/form/README.md, has both).")
 
 questions = rag.load_questions(rag.SAMPLE_QUESTIONS)
 mode = st.radio("Question", ["from the sample documents", "my own"], horizontal=True, key="sum_mode")
@@ -34,7 +37,7 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
     if not question.strip():
         st.warning("Type a question first.")
         st.stop()
-    server, base, index = runtime.lora_server(), runtime.bundled_backend(), runtime.sample_index()
+    server, base, index = runtime.server_for("form"), runtime.bundled_backend(), runtime.sample_index()
     hits = runtime.run_queued(rag.retrieve, index, question, form_fact.K)
     for column, way in zip(st.columns(4), form_fact.WAYS):
         with column.container(border=True):
@@ -51,8 +54,12 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
                 st.markdown(" · ".join(f"{what} {YES if ok else NO}" for what, ok in marks.items()))
     with st.expander(f"The {len(hits)} retrieved passages (the RAG ways see these)"):
         st.text(rag.context_block(hits))
-    with st.expander("The exact prompt of 'Form adapter + RAG'"):
-        st.json(form_fact.messages_for(form_fact.WAYS[3], question, hits))
+    with st.expander("The exact prompt of each way"):
+        for way in form_fact.WAYS:  # the adapter's base reads plain text, the chat model its chat template
+            messages = form_fact.messages_for(way, question, hits)
+            st.markdown(f"**{way.name}**")
+            st.code(render_prompt(server.tokenizer, messages) if way.adapter else base.render_prompt(messages),
+                    language=None, wrap_lines=True)
 
 st.header("Over all the questions")
 doc_set = st.radio("Questions", list(rag.DOC_SETS), format_func=rag.DOC_SET_LABELS.get, horizontal=True,

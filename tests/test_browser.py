@@ -194,7 +194,7 @@ def test_lora_side_by_side_then_start_and_cancel_training(server, page):
     page.get_by_role("button", name="Generate both").click()
     page.get_by_text("Adapter: viggo").wait_for(timeout=60_000)
     wait_for_app_idle(page)
-    assert page.get_by_text("Base model", exact=True).count() == 1
+    assert page.get_by_text("Base model (SmolLM2-135M-Instruct)", exact=True).count() == 1
     page.goto(f"{server}/lora_train")
     wait_for_app_idle(page)
     page.get_by_role("button", name="Start training").click()

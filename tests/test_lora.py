@@ -61,6 +61,19 @@ def test_bundled_adapter_beats_the_base_model_by_fifty_points():
     assert result["lora"]["slot_f1"] > result["base"]["slot_f1"]
 
 
+def test_the_same_training_on_the_larger_base_model_carries_further():
+    """What the LoRA page says of viggo-gemma, on the stored runs: same data and settings, Gemma 3 270M instead of
+    SmolLM2, more exact matches on both held-out sets."""
+    for held_out in ("", "-people"):
+        small, large = experiments.load(f"lora/viggo{held_out}"), experiments.load(f"lora/viggo-gemma{held_out}")
+        assert large["items"] == small["items"] and large["lora"]["exact_match"] > small["lora"]["exact_match"]
+    settings = [json.loads((lora.BUNDLED[name] / "lab_settings.json").read_text()) for name in ("viggo", "viggo-gemma")]
+    differing = {key for key in settings[0] if settings[0][key] != settings[1].get(key)}
+    assert differing <= {"seconds", "final_loss"} and settings[1]["base_model"] == "gemma-3-270m"
+    assert lora.base_model_of(lora.BUNDLED["viggo-gemma"]) == "gemma-3-270m"
+    assert lora.base_model_of(lora.BUNDLED["viggo"]) == ""  # the bundled chat model
+
+
 def _run_threads(calls, timeout=300):
     results, errors = [None] * len(calls), []
 
@@ -200,3 +213,26 @@ def test_answer_only_loss_equals_the_full_model_loss(tiny_model_dir):
     batch = lora_training._batch(tokenizer, lora.load_pairs(lora.TRAIN_FILE)[:4])
     with torch.no_grad():
         assert lora_training.answer_loss(model, batch).item() == pytest.approx(model(**batch).loss.item(), rel=1e-5)
+
+
+@pytest.mark.parametrize("name", ["", "gemma-3-270m"])
+def test_a_training_pair_is_the_prompt_the_model_answers_then_the_answer_and_its_end(chat_model, name):
+    """The chat model learns inside its chat template; the pretrained Gemma (no template) after plain "Output:".
+    Only the answer and the end-of-text token count in the loss, and the prompt is what generation gives it."""
+    from transformers import AutoTokenizer
+
+    from lib import generation, models
+
+    tokenizer = AutoTokenizer.from_pretrained(models.model_folder(name))
+    pair = lora.load_pairs(lora.TRAIN_FILE)[0]
+    batch = lora_training._batch(tokenizer, [pair])
+    ids, labels = batch["input_ids"][0].tolist(), batch["labels"][0].tolist()
+    start = next(i for i, label in enumerate(labels) if label != -100)
+    prompt = generation.render_prompt(tokenizer, lora.messages_for(pair["input"]))
+    assert tokenizer.decode(ids[:start]) == prompt
+    assert tokenizer.decode(ids[start:]) == generation.written_answer(tokenizer, pair["target"])
+    assert ids[-1] == tokenizer.eos_token_id and labels[start:] == ids[start:]
+    if name:
+        assert prompt.startswith("<bos>") and prompt.endswith("\nOutput:")
+    else:
+        assert prompt.endswith("<|im_start|>assistant\n")

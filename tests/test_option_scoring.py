@@ -24,7 +24,7 @@ def test_shared_prompt_scores_equal_reading_each_option_whole(which, chat_model,
     loaded = chat_model if which == "chat" else base_model
     task = tasks.load("intent")
     messages = prompting.build_messages(task, prompting.pick_shots(task, 2, 0), task.test[0].input)
-    prompt = prompting.prompt_text(loaded, messages, which)
+    prompt = generation.render_prompt(loaded.tokenizer, messages)
     options = ["billing", " technical support team", "returns"]  # one token and several, different lengths
     shared = option_scoring.option_logprobs(loaded, prompt, options)
     assert shared == pytest.approx([_whole(loaded, prompt, o) for o in options], abs=1e-3)
@@ -36,7 +36,8 @@ def test_choose_picks_the_likeliest_and_beats_chance_zero_shot(chat_model):
     positions, or the wrong end of the scores, falls towards chance."""
     task = tasks.load("sentiment")
     test = task.test[:10]
-    prompts = [prompting.prompt_text(chat_model, prompting.build_messages(task, [], item.input), "chat") for item in test]
+    prompts = [generation.render_prompt(chat_model.tokenizer, prompting.build_messages(task, [], item.input))
+               for item in test]
     chosen = option_scoring.choose(chat_model, prompts, list(task.labels))
     assert all(label == task.labels[scores.index(max(scores))] and all(s < 0 for s in scores)
                for label, scores in chosen)
@@ -54,16 +55,16 @@ def test_options_answers_store_each_labels_logprob(chat_model):
 def test_completion_prompt_is_the_same_shots_as_plain_text():
     task = tasks.load("sentiment")
     shots = prompting.pick_shots(task, 2, 0)
-    text = prompting.completion_prompt(prompting.build_messages(task, shots, "Lovely."))
+    text = generation.completion_prompt(prompting.build_messages(task, shots, "Lovely."))
     assert text == (f"{task.instruction}\n\nInput: {shots[0].input}\nOutput: {shots[0].output}\n\n"
                     f"Input: {shots[1].input}\nOutput: {shots[1].output}\n\nInput: Lovely.\nOutput:")
-    assert prompting.completion_prompt([{"role": "user", "content": "Hi"}]) == "Input: Hi\nOutput:"
+    assert generation.completion_prompt([{"role": "user", "content": "Hi"}]) == "Input: Hi\nOutput:"
 
 
 def test_the_base_models_prompt_starts_with_its_bos_and_the_xray_finds_every_part(base_model):
     task = tasks.load("helpdesk")
     messages = prompting.build_messages(task, prompting.pick_shots(task, 2, 1), task.test[0].input)
-    prompt = prompting.prompt_text(base_model, messages, "base")
+    prompt = generation.render_prompt(base_model.tokenizer, messages)
     assert prompt.startswith(base_model.tokenizer.bos_token) and prompt.endswith("Output:")
     kinds = [kind for kind, _ in prompting.xray_parts(prompt, messages)]
     assert kinds.count("shot") == 4 and kinds.count("query") == 1 and kinds.count("instruction") == 1
@@ -74,8 +75,8 @@ def test_the_base_model_writing_stops_at_the_end_of_its_first_line(base_model):
     shots = prompting.pick_shots(task, 4, 0)
     answers = prompting.continuation_answers(base_model, 24)([prompting.build_messages(task, shots, "Awful, cold food.")])
     assert "\n" not in answers[0] and answers[0]
-    raw = generation.complete_batch(base_model, [prompting.prompt_text(base_model, prompting.build_messages(
-        task, shots, "Awful, cold food."), "base")], generation.GenerationSettings(max_new_tokens=24))[0]
+    prompt = generation.render_prompt(base_model.tokenizer, prompting.build_messages(task, shots, "Awful, cold food."))
+    raw = generation.complete_batch(base_model, [prompt], generation.GenerationSettings(max_new_tokens=24))[0]
     assert "\n" in raw.strip() and raw.split("\n")[0].strip() == answers[0]  # unstopped, it goes on
 
 

@@ -60,7 +60,7 @@ def _prompt_and_tokens(messages: list[dict], model: str) -> tuple[str, object, i
         chosen = runtime.backend()
         return chosen.render_prompt(messages), chosen.count_tokens, chosen.context_window, chosen.exact_tokens
     base = runtime.pretrained_base()
-    return (prompting.prompt_text(base, messages, "base"), lambda text: generation.count_tokens(base.tokenizer, text),
+    return (generation.render_prompt(base.tokenizer, messages), lambda text: generation.count_tokens(base.tokenizer, text),
             base.context_window, True)
 
 
