@@ -232,10 +232,11 @@ def generate_batch(
     cancel: threading.Event | None = None,
     batch_size: int = 8,
     per_row: dict | None = None,
+    stop: str | None = None,
 ) -> list[str]:
     """Answers for many conversations, `batch_size` at a time (left-padded). Greedy output equals one-by-one."""
     return complete_batch(loaded, [render_prompt(loaded.tokenizer, m) for m in conversations], settings, cancel,
-                          batch_size, per_row=per_row)
+                          batch_size, stop, per_row)
 
 
 def complete_batch(

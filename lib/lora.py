@@ -129,13 +129,18 @@ ACTIVE = "__active__"  # no choice per call: the model as it is (a merged model,
 
 def generate(model, tokenizer, sentences: list[str], adapter: str | None, max_new_tokens: int = EVAL_TOKENS,
              batch_size: int = 8) -> list[str]:
-    """Greedy meaning representations with one adapter (or the base model when None), chosen per call."""
-    return generate_messages(model, tokenizer, [messages_for(s) for s in sentences], adapter, max_new_tokens,
-                             batch_size)
+    """Greedy meaning representations with one adapter (or the base model when None), chosen per call.
+
+    A meaning representation is one line. A pretrained model reading plain text goes on past its answer's line
+    with a made-up next "Input:", so there the answer ends at the line's end (as on the few-shot page)."""
+    stop = None if tokenizer.chat_template else "\n"
+    answers = generate_messages(model, tokenizer, [messages_for(s) for s in sentences], adapter, max_new_tokens,
+                                batch_size, stop=stop)
+    return [answer.split("\n")[0].strip() for answer in answers] if stop else answers
 
 
 def generate_messages(model, tokenizer, conversations: list[list[dict]], adapter: str | None,
-                      max_new_tokens: int = 64, batch_size: int = 8) -> list[str]:
+                      max_new_tokens: int = 64, batch_size: int = 8, stop: str | None = None) -> list[str]:
     """Greedy answers to whole conversations with one adapter (None = base, ACTIVE = the model as it is),
     chosen per call with `adapter_names`: the chat's own batched generation, one adapter for every row. A base
     model without a chat template reads the conversation as plain text."""
@@ -145,7 +150,7 @@ def generate_messages(model, tokenizer, conversations: list[list[dict]], adapter
     loaded = LoadedModel("base + LoRA", model, tokenizer, 0.0, False)
     per_row = {} if adapter == ACTIVE else {"adapter_names": adapter or BASE}
     answers = generate_batch(loaded, conversations, GenerationSettings(max_new_tokens=max_new_tokens),
-                             batch_size=batch_size, per_row=per_row)
+                             batch_size=batch_size, per_row=per_row, stop=stop)
     return [answer.strip() for answer in answers]
 
 

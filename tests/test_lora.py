@@ -189,14 +189,6 @@ def test_merge_gives_the_same_answers(tmp_path):
     assert check["same_text"] and check["max_logit_diff"] < 1e-3
 
 
-def test_cli_eval_prints_base_and_adapter_scores(capsys):
-    lora.main(["eval", "--adapter", "viggo", "--limit", "4", "--json"])
-    out = json.loads(capsys.readouterr().out)
-    assert set(out) >= {"base", "lora"}
-    # The bundled adapter learned ViGGO's format; the base model has never seen it (81.7 % vs 0 % on the full set).
-    assert out["lora"]["exact_match"] > out["base"]["exact_match"]
-
-
 def test_low_rank_update_has_rank_r():
     import numpy as np
 

@@ -18,18 +18,15 @@ def test_side_by_side_generates_both_and_shows_precomputed_numbers(chat_model):
     assert len(at.success) == 1 or f1s[1] > f1s[0]
 
 
-def test_the_gemma_adapter_answers_on_its_own_base_model(base_model):
+def test_the_gemma_adapter_is_served_on_its_own_base_model_with_its_stored_numbers(base_model):
+    """Picking viggo-gemma switches the page to the Gemma server (streaming from a plain-text model is covered by
+    the Summary page's test, whose read-and-answer adapter is on Gemma too)."""
     at = open_page("pages/lora.py")
     at.selectbox(key="lora_adapter").set_value("viggo-gemma").run()
     assert not at.exception
     assert any(c.value.startswith("Base model: gemma-3-270m") for c in at.caption)
     assert any(c.value.startswith("Stored run") and "--adapter viggo-gemma" in c.value for c in at.caption)
-    at.button(key="lora_generate").click().run()
-    assert not at.exception
-    assert any("Base model (gemma-3-270m)" in m.value for m in at.markdown)
-    f1s = [float(c.value.split("slot F1 ")[1].split(" ")[0]) for c in at.caption if c.value.startswith("slot F1")]
-    assert len(f1s) + len(at.success) == 2 and f1s  # the pretrained base writes no meaning representation
-    assert len(at.success) == 1 or f1s[1] > f1s[0]
+    assert len(at.get("plotly_chart")) == 1
 
 
 def test_side_by_side_shows_both_held_out_sets_stored_numbers(chat_model):
@@ -45,10 +42,10 @@ def test_side_by_side_shows_both_held_out_sets_stored_numbers(chat_model):
 
 def test_side_by_side_live_evaluation(chat_model):
     at = open_page("pages/lora.py")
-    at.slider(key="lora_eval_n").set_value(4)
+    at.slider(key="lora_eval_n").set_value(2)
     at.button(key="lora_eval_run").click().run()
     assert not at.exception
-    assert len(at.dataframe[0].value) == 4
+    assert len(at.dataframe[0].value) == 2
 
 
 def test_how_it_works_counts_parameters_from_the_model(chat_model):

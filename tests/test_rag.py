@@ -120,6 +120,14 @@ def test_cli_prints_hit_rate_as_json(capsys):
     assert result["hit_rate"] >= 0.9 and result["questions"] >= 30
 
 
+def test_the_cli_answers_with_the_read_and_answer_adapter_by_default(capsys):
+    """The best measured configuration is the default: the adapter, its 3 passages, its form scored."""
+    rag.main(["eval", "--limit", "1", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["settings"]["reader"] == "read-and-answer adapter" and result["k"] == 3
+    assert result["form_rag"] == 1.0 and result["accuracy_plain"] == 0.0
+
+
 def test_prompt_styles_order_passages_and_choose_the_instruction(index):
     hits = rag.retrieve(index, "Who founded the Saltmarsh Observatory?", k=3)
     last = rag.augmented_messages("Who founded the Saltmarsh Observatory?", hits, rag.PromptStyle("last", True))

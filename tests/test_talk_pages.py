@@ -70,6 +70,13 @@ def test_summary_answers_four_ways_with_fact_and_form_marks(fast_model):
     assert not at.exception
     marks = [m.value for m in at.markdown if ":material/" in m.value and "fact" in m.value and "form" in m.value]
     assert len(marks) == 4
+    # The adapter (on Gemma, which reads plain text) keeps its two-line form on every stored question; the base
+    # model (SmolLM2, in its chat template) never writes it.
+    assert all("form :material/check_circle: yes" in m for m in marks[2:])
+    assert all("form :material/cancel: no" in m for m in marks[:2])
+    prompts = [c.value for c in at.code]
+    assert sum(p.startswith("<bos>") and p.endswith("\nOutput:") for p in prompts) == 2
+    assert sum(p.startswith("<|im_start|>system") for p in prompts) == 2
 
 
 def test_summary_empty_question_gets_a_message(fast_model):
