@@ -97,11 +97,15 @@ class LoraServer:
             return lora.generate_messages(self.model, self.tokenizer, conversations, adapter)
 
 
-def server_holding(adapter: str) -> LoraServer:
-    """A new server of the base model a served adapter was trained on, with every served adapter trained on it
-    (what the CLIs and tests load; the app keeps one per base model, see runtime.server_for)."""
-    base_model = lora.base_model_of(lora.SERVED[adapter])
+def server_of(base_model: str) -> LoraServer:
+    """A new server of one base model ("" = the bundled chat model) with every served adapter trained on it."""
     return LoraServer(lora.served_on(base_model), base_model)
+
+
+def server_holding(adapter: str) -> LoraServer:
+    """A new server holding a served adapter (what the CLIs and tests load; the app keeps one per base model, see
+    runtime.server_for)."""
+    return server_of(lora.base_model_of(lora.SERVED[adapter]))
 
 
 class SessionAdapters:

@@ -370,11 +370,11 @@ def start_warm_ups() -> threading.Thread:
 def lora_server(base_model: str = ""):
     """The LoRA server of one base model ("" = the bundled chat model), holding the bundled adapters trained on it;
     the chat model's also holds every session's own adapters (they are trained on it)."""
-    from lib import lora, lora_serving
+    from lib import lora_serving
 
     if not base_model:
         bundled_model()  # makes sure the converted weights exist (shows the one-time conversion if not)
-    return lora_serving.LoraServer(lora.served_on(base_model), base_model)
+    return lora_serving.server_of(base_model)
 
 
 def server_for(adapter: str):
