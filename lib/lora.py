@@ -9,7 +9,7 @@ Training is in `lora_training.py`, looking inside an adapter (ΔW, merging) in `
 
 CLI (same code as the pages):
     python -m lib.lora train --steps 360 --examples 3000 --out adapters/viggo   # see the adapter's model card
-    python -m lib.lora eval --adapter viggo --set people --json                 # or --set generated
+    python -m lib.lora eval --adapter viggo --set people --json                 # or --set generated, --set dev
 """
 
 from __future__ import annotations
@@ -30,9 +30,14 @@ TEST_FILE = REPO_ROOT / "data" / "viggo" / "test.jsonl"
 # by hand in ViGGO's style, apart from the generator, used to train or tune nothing.
 TEST_SETS = {"generated": TEST_FILE, "people": REPO_ROOT / "data" / "viggo" / "people.jsonl"}
 SET_LABELS = {"generated": "generated (the lab's templates, other games)", "people": "written by people (real games)"}
+# A third hand-written set, other real games, for tuning the generator's templates against; the people set stays
+# untouched by that. The CLI scores it (--set dev); the pages show the two held-out sets.
+DEV_FILE = REPO_ROOT / "data" / "viggo" / "dev.jsonl"
+EVAL_SETS = TEST_SETS | {"dev": DEV_FILE}
 ADAPTER_DIR = REPO_ROOT / "adapters"
-# The ViGGO adapters the LoRA pages offer: one on the bundled chat model, and one trained on the same data on the
-# bundled pretrained-only Gemma 3 270M (twice the parameters), which carries further to people's sentences.
+# The ViGGO adapters the LoRA pages offer: one on the bundled chat model (the data's first version), and one on the
+# bundled pretrained-only Gemma 3 270M (twice the parameters) and the broadened data, which carries furthest to
+# people's sentences (see each adapter's model card).
 BUNDLED = {"viggo": ADAPTER_DIR / "viggo", "viggo-gemma": ADAPTER_DIR / "viggo-gemma"}
 # Every adapter the app serves: the ViGGO ones and the read-and-answer adapter (the RAG and Summary pages').
 SERVED = BUNDLED | {"form": ADAPTER_DIR / "form"}
@@ -107,13 +112,28 @@ def serving_model(adapters: dict[str, Path], base_model: str = ""):
     return model, tokenizer
 
 
+def run_settings(adapter: Path) -> dict:
+    """The settings an adapter's training run recorded (lab_settings.json); {} when it recorded none."""
+    settings = Path(adapter) / "lab_settings.json"
+    return json.loads(settings.read_text(encoding="utf-8")) if settings.is_file() else {}
+
+
+def model_card(adapter: Path) -> str:
+    """The adapter's model card (README.md) without its YAML front matter; "" when it has none (the lab's own
+    trained adapters)."""
+    card = Path(adapter) / "README.md"
+    text = card.read_text(encoding="utf-8") if card.is_file() else ""
+    if text.startswith("---\n"):
+        text = text.split("\n---\n", 1)[-1]
+    return text.strip()
+
+
 def base_model_of(adapter: Path) -> str:
-    """The model an adapter was trained on, as its run recorded it (lab_settings.json), in serving_model's terms:
-    "" for the bundled chat model (also when the run recorded none)."""
+    """The model an adapter was trained on, as its run recorded it, in serving_model's terms: "" for the bundled
+    chat model (also when the run recorded none)."""
     from lib.models import BUNDLED_CHAT_NAME
 
-    settings = Path(adapter) / "lab_settings.json"
-    name = json.loads(settings.read_text(encoding="utf-8")).get("base_model", "") if settings.is_file() else ""
+    name = run_settings(adapter).get("base_model", "")
     return "" if name == BUNDLED_CHAT_NAME else name
 
 
@@ -191,7 +211,7 @@ def main(argv: list[str] | None = None) -> None:
     tr.add_argument("--targets", default=",".join(lora_training.TrainConfig().targets))
     ev = sub.add_parser("eval", help="exact match and slot F1 for base and adapter")
     ev.add_argument("--adapter", default="viggo", help="a bundled adapter name or an adapter folder")
-    ev.add_argument("--set", choices=list(TEST_SETS), default="generated", help="which held-out sentences")
+    ev.add_argument("--set", choices=list(EVAL_SETS), default="generated", help="which held-out sentences")
     ev.add_argument("--limit", type=int, default=None, help="only the first N pairs")
     experiments.add_cli_options(ev)  # no engine choice: adapters run on PyTorch
     args = parser.parse_args(argv)
@@ -203,7 +223,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     path = BUNDLED.get(args.adapter, Path(args.adapter))
     model, tokenizer = serving_model({"adapter": path}, base_model_of(path))
-    pairs = load_pairs(TEST_SETS[args.set])[: args.limit]
+    pairs = load_pairs(EVAL_SETS[args.set])[: args.limit]
     result = evaluate(model, tokenizer, "adapter", pairs)
     result |= {"adapter": str(args.adapter), "engine": "float32, PyTorch + LoRA", "decoding": "greedy",
                "command": "python -m lib.lora " + " ".join(argv or []),

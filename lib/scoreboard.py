@@ -48,7 +48,7 @@ RUNGS = (Rung("zero-shot", "prompt"), Rung("1-shot", "prompt", 1), Rung("4-shot"
 
 
 def viggo_task(items: int, held_out: str = "generated") -> Task:
-    """The prompting lab's ViGGO instruction, the LoRA lab's 3,000 training pairs as shot pool, a held-out set
+    """The prompting lab's ViGGO instruction, the LoRA lab's training pairs as shot pool, a held-out set
     (lora.TEST_SETS)."""
     base = tasks.load("viggo")
     to_items = lambda pairs: tuple(Item(p["input"], p["target"]) for p in pairs)  # noqa: E731
@@ -122,7 +122,7 @@ _EMBEDDED: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
 
 
 def embedded(embedder, texts: tuple[str, ...]) -> np.ndarray:
-    """The texts' embeddings, kept per process: the 3,000-pair shot pool takes ~30 s to embed on 2 cores, and every
+    """The texts' embeddings, kept per process: the 4,000-pair shot pool takes ~40 s to embed on 2 cores, and every
     recompute (any session's, any test's) uses the same pool. Only the last few lists are kept."""
     key = (id(embedder), texts)
     if key not in _EMBEDDED:

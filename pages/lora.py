@@ -3,30 +3,40 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, lora, meaning, models, runtime
+from lib import charts, experiments, lora, meaning, models, runtime
 from lib.generation import GenerationSettings, render_prompt
 from ui import downloads, guide, stored, widgets
 
 st.title("LoRA: base model vs adapter")
 st.write("The task: turn a sentence about a video game into a meaning representation — `act(slot[value], …)`, "
          "the ViGGO format. The base model has never seen it; the adapter is a few megabytes of low-rank updates "
-         "trained on 3,000 examples. Fine-tuning changes the *form* of the answers.")
+         "trained on a few thousand generated examples. Fine-tuning changes the *form* of the answers.")
 
 choices = runtime.adapter_choices()
 adapter = st.selectbox("Adapter", list(choices), key="lora_adapter",
                        help="Adapters you train on the 'train your own' page appear here (only for you).")
 server = runtime.server_for(choices[adapter])
+bundled = lora.BUNDLED.get(adapter)  # a session's own adapter has no model card; its settings are on its page
+trained = lora.run_settings(bundled) if bundled else {}
 st.caption(f"Base model: {server.base_name}" + (" — pretrained only, so it reads the sentence as plain text "
-           "(`Input: … Output:`). Same data and settings as `viggo`: what a model twice the size adds."
-           if server.base_name != models.BUNDLED_CHAT_NAME else "."))
+           "(`Input: … Output:`)" if server.base_name != models.BUNDLED_CHAT_NAME else "")
+           + (f". Trained on {trained['examples']:,} pairs, {trained['steps']} steps of {trained['batch_size']}."
+              if {"examples", "steps", "batch_size"} <= trained.keys() else "."))
+card = lora.model_card(bundled) if bundled else ""
+if card:
+    with st.expander("Model card: data, settings, results, limits"):
+        st.markdown(card)
 held_out = st.radio("Held-out sentences", list(lora.TEST_SETS), format_func=lora.SET_LABELS.get, horizontal=True,
-                    key="lora_set", help="The adapter learned from 3,000 generated pairs. The people's sentences "
+                    key="lora_set", help="The adapters learned from generated pairs. The people's sentences "
                                          "name real games and phrase things the templates never do.")
 test = lora.load_pairs(lora.TEST_SETS[held_out])
 if held_out == "people":
-    st.caption("64 sentences about real games, written by hand in ViGGO's style apart from the generator; nothing was "
-               "trained or tuned on them. The adapter learned from template sentences about invented games, so "
-               "the gap between the two sets is how far that learning carries.")
+    measured = "; ".join(f"{name} {run['exact_match']:.0%} exact, slot F1 {run['slot_f1']:.2f}"
+                         for name in lora.BUNDLED for run in [experiments.load(f"lora/{name}-people")["lora"]])
+    st.caption(f"{len(test)} sentences about real games, written by hand in ViGGO's style apart from the generator; "
+               "nothing was trained or tuned on them. The adapters learned from template sentences about invented "
+               "games, so the gap between the two sets is how far that learning carries. Stored runs: "
+               f"{measured}. Neither is always right: the model cards say what still goes wrong.")
 source = st.radio("Input", ["a held-out example", "my own sentence"], horizontal=True, key="lora_source")
 if source == "my own sentence":
     sentence = st.text_input("Sentence", "Have you played Ember Valley? It runs on Linux.", key="lora_sentence",

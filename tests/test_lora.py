@@ -61,17 +61,27 @@ def test_bundled_adapter_beats_the_base_model_by_fifty_points():
     assert result["lora"]["slot_f1"] > result["base"]["slot_f1"]
 
 
-def test_the_same_training_on_the_larger_base_model_carries_further():
-    """What the LoRA page says of viggo-gemma, on the stored runs: same data and settings, Gemma 3 270M instead of
-    SmolLM2, more exact matches on both held-out sets."""
+def test_the_gemma_adapter_meets_the_aim_on_sentences_written_by_people():
+    """What the LoRA page and viggo-gemma's model card say, on the stored runs: at least 50 % exact and slot F1 0.85
+    on the people's sentences with the generated split still at 80 %, ahead of viggo on both; trained on Gemma and
+    on the whole of the current data."""
+    people, generated = experiments.load("lora/viggo-gemma-people"), experiments.load("lora/viggo-gemma")
+    assert people["items"] == len(lora.load_pairs(lora.TEST_SETS["people"])) and generated["items"] == 120
+    assert people["lora"]["exact_match"] >= 0.5 and people["lora"]["slot_f1"] >= 0.85
+    assert generated["lora"]["exact_match"] >= 0.8
     for held_out in ("", "-people"):
         small, large = experiments.load(f"lora/viggo{held_out}"), experiments.load(f"lora/viggo-gemma{held_out}")
         assert large["items"] == small["items"] and large["lora"]["exact_match"] > small["lora"]["exact_match"]
-    settings = [json.loads((lora.BUNDLED[name] / "lab_settings.json").read_text()) for name in ("viggo", "viggo-gemma")]
-    differing = {key for key in settings[0] if settings[0][key] != settings[1].get(key)}
-    assert differing <= {"seconds", "final_loss"} and settings[1]["base_model"] == "gemma-3-270m"
+    settings = lora.run_settings(lora.BUNDLED["viggo-gemma"])
+    assert settings["base_model"] == "gemma-3-270m" and settings["examples"] == len(lora.load_pairs(lora.TRAIN_FILE))
     assert lora.base_model_of(lora.BUNDLED["viggo-gemma"]) == "gemma-3-270m"
     assert lora.base_model_of(lora.BUNDLED["viggo"]) == ""  # the bundled chat model
+
+
+def test_a_model_card_loses_its_front_matter_and_a_run_without_settings_reads_empty(tmp_path):
+    (tmp_path / "README.md").write_text("---\nbase_model: x\n---\n# card\n\ntext\n")
+    assert lora.model_card(tmp_path) == "# card\n\ntext" and lora.run_settings(tmp_path) == {}
+    assert lora.model_card(tmp_path / "nowhere") == "" and lora.base_model_of(tmp_path) == ""
 
 
 def _run_threads(calls, timeout=300):

@@ -2,7 +2,7 @@
 
 from apptest import open_page, watch
 
-from lib import lora
+from lib import experiments, lora
 
 
 def test_side_by_side_generates_both_and_shows_precomputed_numbers(chat_model):
@@ -24,7 +24,12 @@ def test_the_gemma_adapter_is_served_on_its_own_base_model_with_its_stored_numbe
     at = open_page("pages/lora.py")
     at.selectbox(key="lora_adapter").set_value("viggo-gemma").run()
     assert not at.exception
-    assert any(c.value.startswith("Base model: gemma-3-270m") for c in at.caption)
+    settings = lora.run_settings(lora.BUNDLED["viggo-gemma"])
+    assert any(c.value.startswith("Base model: gemma-3-270m") and f"Trained on {settings['examples']:,} pairs" in c.value
+               for c in at.caption)
+    # its model card, the data and settings it was made with, opens on the page
+    assert any(e.label.startswith("Model card") for e in at.expander)
+    assert any("people.jsonl" in m.value and "| setting | value |" in m.value for m in at.markdown)
     assert any(c.value.startswith("Stored run") and "--adapter viggo-gemma" in c.value for c in at.caption)
     assert len(at.get("plotly_chart")) == 1
 
@@ -38,6 +43,8 @@ def test_side_by_side_shows_both_held_out_sets_stored_numbers(chat_model):
     assert at.selectbox(key="lora_example_people").options[0] == people[0]["input"][:110]
     stored = [c.value for c in at.caption if c.value.startswith("Stored run")]
     assert stored and stored != generated and "--set people" in stored[0]
+    best = experiments.load("lora/viggo-gemma-people")["lora"]  # the page states both adapters' measured effect
+    assert any(f"viggo-gemma {best['exact_match']:.0%} exact, slot F1 {best['slot_f1']:.2f}" in c.value for c in at.caption)
 
 
 def test_side_by_side_live_evaluation(chat_model):

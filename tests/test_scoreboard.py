@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from lib import experiments, scoreboard
+from lib import experiments, lora, scoreboard
 
 
 def test_summary_means_over_seeds_with_the_spread():
@@ -16,7 +16,7 @@ def test_summary_means_over_seeds_with_the_spread():
 
 def test_task_uses_the_lora_labs_data():
     task = scoreboard.viggo_task(10)
-    assert len(task.examples) == 3000 and len(task.test) == 10
+    assert len(task.examples) == len(lora.load_pairs(lora.TRAIN_FILE)) and len(task.test) == 10
     assert not {t.input for t in task.test} & {e.input for e in task.examples}
 
 
@@ -27,7 +27,7 @@ def test_nearest_shots_are_the_most_similar_training_pairs():
     embed = lambda texts: scoreboard.embedded(vectors, tuple(texts))  # noqa: E731
     task = scoreboard.viggo_task(3)
     pool = [e.input for e in task.examples]
-    assert embed(pool) is embed(pool)  # the 3,000-pair pool is embedded once per process, not per recompute
+    assert embed(pool) is embed(pool)  # the training-pair pool is embedded once per process, not per recompute
     shots = scoreboard.nearest_shots(task, embed, 4)
     assert [len(s) for s in shots] == [4, 4, 4]
     query = embed([task.test[0].input])[0]
@@ -41,5 +41,6 @@ def test_shipped_results_cover_every_rung_and_adapter_wins():
     names = [r["technique"] for r in result["summary"]]
     assert names == [r.name for r in scoreboard.RUNGS]
     by = {r["technique"]: r for r in result["summary"]}
-    assert by["LoRA adapter"]["exact_match"] > max(r["exact_match"] for n, r in by.items() if n != "LoRA adapter")
+    for measure in ("exact_match", "slot_f1"):  # the page: LoRA teaches the form best of all
+        assert by["LoRA adapter"][measure] > max(r[measure] for n, r in by.items() if n != "LoRA adapter")
     assert by["4-shot"]["seeds"] == result["seeds"]

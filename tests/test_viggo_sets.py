@@ -21,3 +21,15 @@ def test_the_people_set_is_varied_well_formed_and_apart_from_training():
     assert not train_names & {v for _, slots in parsed for v in slots.get("name", ())}
     lengths = sorted(len(p["input"].split()) for p in people)
     assert lengths[0] <= 8 and lengths[-1] >= 30  # short questions and long descriptions
+
+
+def test_the_dev_set_shares_no_game_with_the_people_set_or_training():
+    """dev.jsonl is what the generator's templates were tuned against, so it must not overlap the held-out people set."""
+    def names(pairs):
+        return {v for _, slots in map(meaning.parse, (p["target"] for p in pairs)) for v in slots.get("name", ())}
+
+    dev, people = lora.load_pairs(lora.DEV_FILE), lora.load_pairs(lora.TEST_SETS["people"])
+    assert len(dev) >= 40 and all(meaning.parse(p["target"]) for p in dev)
+    assert {act for act, _ in map(meaning.parse, (p["target"] for p in dev))} == ACTS
+    assert names(dev) and not names(dev) & names(people) and not names(dev) & names(lora.load_pairs(lora.TRAIN_FILE))
+    assert not {p["input"] for p in dev} & {p["input"] for p in people}

@@ -1,6 +1,6 @@
 """Generate the lab's ViGGO-style data set: sentence → meaning representation `act(slot[value], ...)`.
 
-    python data/viggo/generate.py        # writes train.jsonl (3,000) and test.jsonl (120), seed 7
+    python data/viggo/generate.py        # writes train.jsonl (4,000) and test.jsonl (120), seed 7
 
 Written by the team: invented games, our own sentence shapes. It follows the
 published ViGGO schema (9 dialogue acts, 14 slots; list values comma-separated
@@ -9,7 +9,9 @@ ViGGO's value conventions: a value is written in its normal form however the
 sentence says it ("rated M" → esrb[M (for Mature)], "racing" → genres[driving/racing],
 "top-down" → player_perspective[bird view], "PS5" → platforms[PlayStation]).
 It copies no sentence from ViGGO, and it was written from that schema alone:
-the hand-written people.jsonl was not looked at while writing it.
+the hand-written people.jsonl was not looked at while writing it. Its templates were then broadened against a
+second hand-written set, dev.jsonl (other real games), where the adapter dropped slots packed into one phrase ("an
+M-rated first-person shooter from 2004 on PC"): `describe` says several attributes at once, in every act.
 
 Train and test use different games and studios, so a model must learn the
 mapping, not the names; training has ~500 invented names, each in a few sentences,
@@ -139,7 +141,8 @@ def invented_studios(rng: random.Random, count: int, avoid: set[str]) -> list[st
 
 def a(phrase: str) -> str:
     first = phrase.split()[0].rstrip(",")
-    spelled = first.isupper() and first[0] in "AEFHILMNORSX"  # "an RPG", "an MMORPG", "an E 10+"
+    # letters said one by one: "an RPG", "an MMORPG", "an E 10+", "an M-rated", "an E10+ rated"
+    spelled = (first.isupper() or first[1:2] in ("-", "1", "")) and first[0] in "AEFHILMNORSX"
     return ("an " if spelled or first[0].lower() in "aeiou" else "a ") + phrase
 
 
@@ -222,13 +225,95 @@ def sentence(subject: str, parts: list[str]) -> str:
     return out[0] if len(out) == 1 else ", ".join(out[:-1]) + " and " + out[-1]
 
 
-def genre_noun(g: dict, rng: random.Random, with_view: bool) -> str:
-    """"a top-down racing game": optionally the perspective as an adjective, which belongs in its own slot."""
-    view = rng.choice(PERSPECTIVES[g["player_perspective"][0]][1]) + " " if with_view else ""
-    noun = rng.choice(["game", "game", "title"])
-    if g["genres"][-1] in ("platformer", "shooter") and rng.random() < 0.5:
-        return a(view + join([rng.choice(GENRES[x]) for x in g["genres"][:-1]] + [g["genres"][-1]]))
-    return a(view + say_genres(g["genres"], rng) + " " + noun)
+GENRE_NOUNS = {"platformer": ("platformer", "platformers"), "shooter": ("shooter", "shooters"),
+               "role-playing": ("RPG", "RPGs"), "driving/racing": ("racer", "racers"),
+               "simulation": ("sim", "sims")}
+# How a speaker feels about a game, as a verb phrase after "you"/"I": the rating slot without its word.
+RATING_VERBS = {"excellent": ["loved", "adored", "couldn't put down", "thought the world of"],
+                "good": ["liked", "enjoyed", "had fun with", "were pretty happy with"],
+                "average": ["were lukewarm about", "felt so-so about", "were on the fence about", "had mixed feelings about"],
+                "poor": ["didn't like", "hated", "didn't think much of", "were let down by"]}
+RATING_PHRASES = {"excellent": ["one of the best games ever made", "a masterpiece", "an all-time favourite of mine"],
+                  "good": ["a good time", "worth playing", "pretty fun"],
+                  "average": ["nothing special", "fine but forgettable", "a mixed bag"],
+                  "poor": ["one of the worst games I've played", "a waste of time", "a real letdown"]}
+ESRB_ADJECTIVES = {"E (for Everyone)": ["E-rated", "Everyone-rated"], "E 10+ (for Everyone 10 and Older)":
+                   ["E10+ rated", "E 10+ rated"], "T (for Teen)": ["T-rated", "Teen-rated"],
+                   "M (for Mature)": ["M-rated", "Mature-rated"]}
+DESCRIBED = ["genres", "player_perspective", "platforms", "has_multiplayer", "developer", "release_year", "esrb",
+             "available_on_steam", "has_linux_release", "has_mac_release"]
+
+
+def describe(v: dict, slots: list[str], rng: random.Random, plural: bool = False, head: str | None = None) -> str:
+    """A noun phrase that says every slot in `slots` at once, the way people pack a game's attributes together:
+    "an M-rated first-person shooter from 2004 by Valve on PC" (no article; `plural` for "...shooters").
+
+    Perspective and multiplayer read as adjectives, so "a side-scrolling puzzle platformer" is genres[puzzle,
+    platformer] and player_perspective[side view] — ViGGO keeps them in separate slots."""
+    pre, post = [], []
+    verb = "" if plural else "s"
+    if "release_year" in slots:
+        y = v["release_year"]
+        pre.append(y) if rng.random() < 0.3 else post.append(rng.choice([f"from {y}", f"released in {y}",
+                                                                           f"that came out in {y}"]))
+    if "esrb" in slots:
+        pre.append(rng.choice(ESRB_ADJECTIVES[v["esrb"]])) if rng.random() < 0.5 else post.append(f"rated {rng.choice(ESRB[v['esrb']][0])}")
+    if "has_multiplayer" in slots:
+        yes = v["has_multiplayer"] == "yes"
+        if rng.random() < 0.6:
+            pre.append(rng.choice(["multiplayer", "co-op", "online"] if yes else ["single-player", "solo"]))
+        else:
+            post.append(rng.choice(["that you can play with friends", "with online multiplayer"] if yes
+                                   else ["that you play alone", "with no multiplayer"]))
+    if "player_perspective" in slots:
+        view = v["player_perspective"][0]
+        if rng.random() < 0.7:
+            pre.append(rng.choice(PERSPECTIVES[view][1]))
+        else:
+            post.append("played " + rng.choice(PERSPECTIVES[view][0]))
+    genres = v["genres"] if "genres" in slots else []
+    if head is None:
+        if genres and genres[-1] in GENRE_NOUNS and rng.random() < 0.6:
+            head = GENRE_NOUNS[genres[-1]][plural]
+            pre += [rng.choice(GENRES[x]) for x in genres[:-1]]
+        else:
+            pre.append(say_genres(genres, rng)) if genres else None
+            head = rng.choice(["games", "games", "titles"] if plural else ["game", "game", "title"])
+    elif genres:
+        pre.append(say_genres(genres, rng))
+    if "developer" in slots:
+        post.append(rng.choice(["by", "from", "made by", "developed by"]) + " " + v["developer"])
+    if "platforms" in slots:
+        post.append(rng.choice(["on", "for", "on", "available on"]) + " " + say_platforms(v["platforms"], rng))
+    if "available_on_steam" in slots:
+        post.append(rng.choice(["on Steam", "sold on Steam", "that you can buy on Steam"])
+                    if v["available_on_steam"] == "yes" else rng.choice(["that isn't on Steam" if not plural
+                                                                         else "that aren't on Steam",
+                                                                         "not sold on Steam"]))
+    for slot, system in (("has_linux_release", "Linux"), ("has_mac_release", "Mac")):
+        if slot in slots:
+            post.append(rng.choice([f"with a {system} version", f"that run{verb} on {system}"])
+                        if v[slot] == "yes" else rng.choice([f"without a {system} version",
+                                                             f"that {'doesn' if verb else 'don'}'t run on {system}"]))
+    if len(post) > 1 and rng.random() < 0.5:
+        post = [*post[:-2], f"{post[-2]} and {post[-1]}"]
+    return " ".join([*pre, head, *post])
+
+
+def some_slots(g: dict, rng: random.Random, most: int, pool: list[str] = DESCRIBED) -> list[str]:
+    """Up to `most` different slots the game has, drawn from `pool` (a slot listed twice is drawn more often)."""
+    pool = [s for s in pool if s in g]
+    count = min(rng.choice({1: [1], 2: [1, 1, 2], 3: [1, 2, 2, 3]}[most]), len(set(pool)))
+    chosen: list[str] = []
+    while len(chosen) < count:
+        slot = rng.choice(pool)
+        chosen += [] if slot in chosen else [slot]
+    return chosen
+
+
+def one_each(g: dict, slots: list[str], rng: random.Random) -> dict:
+    """The game's values for `slots`, with one genre and one platform where a question is about one of them."""
+    return {s: [rng.choice(g[s])] if s in ("genres", "platforms") else g[s] for s in slots}
 
 
 def inform(g, rng):
@@ -236,22 +321,27 @@ def inform(g, rng):
     pool = [date, "developer", "esrb", "rating", "platforms", "available_on_steam", "has_linux_release",
             "has_mac_release", "has_multiplayer"]
     name = g["name"]
-    if rng.random() < 0.45:  # say what the game is first: its genres, sometimes with the view folded in
-        slots = rng.sample(pool, rng.choice([0, 1, 2, 2, 3, 4]))
-        with_view = rng.random() < 0.5
-        used = [*slots, "genres"] + (["player_perspective"] if with_view else [])
-        kind, parts = genre_noun(g, rng, with_view), [clause(s, g, rng) for s in slots]
-        shape = rng.randrange(3) if parts else 0
+    if rng.random() < 0.55:  # say what the game is first, packing several attributes into one noun phrase
+        packed = ["genres"] + rng.sample([s for s in DESCRIBED if s in g and s != "genres"], rng.choice([0, 1, 1, 2, 3]))
+        slots = rng.sample([s for s in pool if s not in packed], rng.choice([0, 1, 2, 2, 3, 4]))
+        used = [*packed, *slots]
+        kind, parts = a(describe(g, packed, rng)), [clause(s, g, rng) for s in slots]
+        shape = rng.randrange(4) if parts else rng.choice([0, 3])
         if shape == 2 and all(p.split()[0] in OWN_SUBJECT for p in parts):
             shape = 0  # "A racing game, there's…" has no subject for the name
         if shape == 0:
             text = f"{name} is {kind}." + "".join(f" {cap(sentence('it', [p]))}." for p in parts)
         elif shape == 1:
             text = f"{name} is {kind}: {sentence('it', parts)}."
-        else:
+        elif shape == 2:
             text = f"{cap(kind)}, {sentence(name, parts)}."
+        elif any(p.split()[0] not in OWN_SUBJECT for p in parts):
+            # the description as an aside: "Street Fighter V, a 2016 fighting game by Capcom, is rated T..."
+            text = f"{name}, {kind}, {sentence('', parts).strip()}."
+        else:
+            text = f"{name} is {kind}" + (f", and {sentence('it', parts)}." if parts else ".")
     else:
-        slots = rng.sample(pool, rng.choice([1, 2, 2, 3, 3, 4, 5]))
+        slots = rng.sample(pool, rng.choice([1, 2, 2, 3, 3, 4, 5, 6]))
         used, parts = slots, [clause(s, g, rng) for s in slots]
         text = rng.choice([sentence(name, parts) + ".",
                            f"Here's what I know about {name}: {sentence('it', parts)}.",
@@ -262,127 +352,113 @@ def inform(g, rng):
 
 def request(g, rng):
     spec = rng.choice(SPECIFIERS)
-    slot = rng.choice(["genres", "genres", "player_perspective", "platforms", "developer", "release_year",
-                       "has_multiplayer", "esrb"])
-    if slot == "release_year" and "release_year" not in g:
-        slot = "genres"
-    value = g[slot] if slot not in ("genres", "platforms") else [rng.choice(g[slot])]
-    said = {"genres": f"{rng.choice(GENRES[value[0]])} games" if slot == "genres" else "",
-            "player_perspective": f"{rng.choice(PERSPECTIVES[value[0]][1])} games" if slot == "player_perspective" else "",
-            "platforms": f"games on the {rng.choice(PLATFORMS[value[0]])}" if slot == "platforms" else "",
-            "developer": f"games by {value}", "release_year": f"games from {value}",
-            "has_multiplayer": "multiplayer games" if value == "yes" else "single-player games",
-            "esrb": f"games rated {rng.choice(ESRB[value][0])}" if slot == "esrb" else ""}[slot]
-    text = rng.choice([f"Do you know any {spec} {said}?", f"Is there {a(spec)} one among the {said}?",
+    v = one_each(g, some_slots(g, rng, 2, ["genres", "genres", "player_perspective", "platforms", "developer",
+                                           "release_year", "has_multiplayer", "esrb", "available_on_steam",
+                                           "has_linux_release", "has_mac_release"]), rng)
+    said, one = describe(v, list(v), rng, plural=True), describe(v, list(v), rng)
+    text = rng.choice([f"Do you know any {spec} {said}?", f"Are there any {spec} {said}?",
                        f"I'm looking for {spec} {said}. Any ideas?", f"What are some {spec} {said} out there?",
-                       f"Can you think of {a(spec)} game among {said}?", f"Which {said} would you call {spec}?",
-                       f"Got any {spec} {said} in mind?", f"Name me {a(spec)} one of the {said}, if you can."])
-    return text, mr("request", {slot: value, "specifier": spec})
+                       f"Can you think of {a(spec + ' ' + one)}?", f"Which {said} would you call {spec}?",
+                       f"Got any {spec} {said} in mind?", f"What's the most {spec} {one} you know?",
+                       f"Is there {a(one)} that you'd say is really {spec}?", f"Name me {a(spec + ' ' + one)}."])
+    return text, mr("request", {**v, "specifier": spec})
 
 
 def give_opinion(g, rng):
-    slot = rng.choice(["genres", "player_perspective", "has_multiplayer", "developer", "platforms", None])
-    r = say_rating(g["rating"], rng)
-    reason = {"genres": f"{say_genres(g['genres'], rng)} games",
-              "player_perspective": f"{rng.choice(PERSPECTIVES[g['player_perspective'][0]][1])} games",
-              "has_multiplayer": "playing with friends" if g["has_multiplayer"] == "yes" else "playing alone",
-              "developer": f"what {g['developer']} makes", "platforms": f"gaming on the {say_platforms(g['platforms'], rng)}",
-              None: ""}[slot]
-    if slot is None:
-        text = rng.choice([f"I think {g['name']} is {r}.", f"In my opinion {g['name']} is {r}.",
-                           f"Honestly, {g['name']} was {r}.", f"{g['name']}? I'd call it {r}.",
-                           f"I played {g['name']} last year and found it {r}."])
-        return text, mr("give_opinion", {"name": g["name"], "rating": g["rating"]})
-    text = rng.choice([f"I think {g['name']} is {r}, mostly because I like {reason}.",
-                       f"Honestly, {g['name']} is {r}; it's all about {reason} for me.",
-                       f"For me {g['name']} is {r}, and {reason} is a big part of why.",
-                       f"I found {g['name']} {r}. I just love {reason}.",
-                       f"In my opinion {g['name']} is {r}, since I'm really into {reason}."])
-    return text, mr("give_opinion", {"name": g["name"], "rating": g["rating"], slot: g[slot]})
+    slots = rng.choice([[], [], [rng.choice(DESCRIBED)], rng.sample(DESCRIBED, 2)])
+    slots = [s for s in slots if s in g]
+    r, name, rating = say_rating(g["rating"], rng), g["name"], g["rating"]
+    verdict = rng.choice([f"I think {name} is {r}", f"In my opinion {name} is {r}", f"Honestly, {name} was {r}",
+                          f"{name}? I'd call it {r}", f"I played {name} last year and found it {r}",
+                          f"I {rng.choice(RATING_VERBS[rating]).replace('were', 'was')} {name}",
+                          f"{name} is {rng.choice(RATING_PHRASES[rating])}"])
+    if not slots:
+        return verdict + ".", mr("give_opinion", {"name": name, "rating": rating})
+    reason = describe(g, slots, rng, plural=True)
+    text = rng.choice([f"{verdict}, mostly because I like {reason}.", f"{verdict}; I'm just really into {reason}.",
+                       f"{verdict}. I've always loved {reason}.", f"{verdict}, and {reason} are my thing.",
+                       f"{verdict} for {a(describe(g, slots, rng))}.", f"As {a(describe(g, slots, rng))}, {name} is {r}."])
+    return text, mr("give_opinion", {"name": name, "rating": rating, **{s: g[s] for s in slots}})
 
 
 def confirm(g, rng):
     date = "exp_release_date" if "exp_release_date" in g else "release_year"
-    slot = rng.choice([date, "developer", "platforms", "player_perspective", "genres"])
-    said = {"release_year": f"the one from {g.get('release_year')}",
-            "exp_release_date": f"the one coming out in {g.get('exp_release_date')}",
-            "developer": f"the one {g['developer']} made", "platforms": f"the one on {say_platforms(g['platforms'], rng)}",
-            "player_perspective": f"the {rng.choice(PERSPECTIVES[g['player_perspective'][0]][1])} one",
-            "genres": f"the {say_genres(g['genres'], rng)} game"}[slot]
-    text = rng.choice([f"You mean {g['name']}, {said}?", f"Just to check: {g['name']}, {said}?",
-                       f"Are you talking about {g['name']}, {said}?", f"Oh, {g['name']}? {cap(said)}?",
-                       f"Wait, is that {g['name']}, {said}?", f"Do you mean {g['name']}, {said}?"])
-    return text, mr("confirm", {"name": g["name"], slot: g[slot]})
+    pool = [date, "developer", "platforms", "player_perspective", "genres", "esrb", "has_multiplayer"]
+    slots = some_slots(g, rng, 2, pool)
+    if date in slots and date == "exp_release_date":
+        said = f"the one coming out in {g['exp_release_date']}"
+        rest = [s for s in slots if s != date]
+        said += f", {a(describe(g, rest, rng))}" if rest else ""
+    else:
+        said = "the " + describe(g, slots, rng, head=rng.choice(["one", "game"]) if "genres" not in slots else None)
+    name = g["name"]
+    text = rng.choice([f"You mean {name}, {said}?", f"Just to check: {name}, {said}?",
+                       f"Are you talking about {name}, {said}?", f"Oh, {name}? {cap(said)}?",
+                       f"Wait, is that {name}, {said}?", f"Do you mean {name}, {said}?",
+                       f"Oh, do you mean {said}, {name}?", f"Is {name} {said} you meant?",
+                       f"{name}, {said}, right?"])
+    return text, mr("confirm", {"name": name, **{s: g[s] for s in slots}})
 
 
 def verify_attribute(g, rng):
-    # The speaker recalls what the user said about a game, then checks a wider taste: name + rating + attribute.
-    slot = rng.choice(["genres", "player_perspective", "has_multiplayer", "platforms", "developer",
-                       "has_linux_release", "available_on_steam"])
-    value = g[slot] if slot not in ("genres", "platforms") else [rng.choice(g[slot])]
-    said = {"genres": f"{rng.choice(GENRES[value[0]])} games" if slot == "genres" else "",
-            "player_perspective": f"{rng.choice(PERSPECTIVES[value[0]][1])} games" if slot == "player_perspective" else "",
-            "has_multiplayer": "multiplayer games" if value == "yes" else "single-player games",
-            "platforms": f"playing on the {rng.choice(PLATFORMS[value[0]])}" if slot == "platforms" else "",
-            "developer": f"games by {value}",
-            "has_linux_release": "games that run on Linux" if value == "yes" else "games without a Linux version",
-            "available_on_steam": "games from Steam" if value == "yes" else "games that aren't on Steam"}[slot]
-    r = say_rating(g["rating"], rng)
-    text = rng.choice([f"You said {g['name']} is {r}. Do you enjoy {said} in general?",
-                       f"Since you found {g['name']} {r}, are you into {said}?",
-                       f"{g['name']} was {r} for you, right? Do you like {said} then?",
-                       f"You mentioned {g['name']} was {r}. Are you a fan of {said}?",
-                       f"So you thought {g['name']} was {r}; would you say you like {said}?"])
-    return text, mr("verify_attribute", {"name": g["name"], "rating": g["rating"], slot: value})
+    # The speaker recalls how the user rated a game, then checks a wider taste: name + rating + attributes.
+    v = one_each(g, some_slots(g, rng, 2, ["genres", "genres", "player_perspective", "has_multiplayer", "platforms",
+                                           "developer", "has_linux_release", "has_mac_release",
+                                           "available_on_steam", "esrb"]), rng)
+    said, name, rating = describe(v, list(v), rng, plural=True), g["name"], g["rating"]
+    r, felt = say_rating(rating, rng), rng.choice(RATING_VERBS[rating])
+    recall = rng.choice([f"You said {name} is {r}.", f"Since you found {name} {r},", f"{name} was {r} for you, right?",
+                         f"You mentioned {name} was {r}.", f"So you thought {name} was {r};",
+                         f"You said you {felt} {name}.", f"I remember you {felt} {name}.",
+                         f"Earlier you told me you {felt} {name}."])
+    ask = rng.choice([f"do you enjoy {said} in general?", f"are you into {said}?", f"do you like {said} then?",
+                      f"are you a fan of {said}?", f"would you say you like {said}?",
+                      f"do you play a lot of {said}?", f"are {said} something you usually go for?"])
+    return f"{recall} {cap(ask) if recall.endswith(('.', '?')) else ask}", \
+        mr("verify_attribute", {"name": name, "rating": rating, **v})
 
 
 def suggest(g, rng):
-    # The speaker puts a game forward as a question or a nudge: name + the attribute that makes it fit.
-    slot = rng.choice(["genres", "platforms", "available_on_steam", "developer", "has_multiplayer",
-                       "player_perspective"])
-    said = {"genres": genre_noun(g, rng, False), "platforms": f"on {say_platforms(g['platforms'], rng)}",
-            "available_on_steam": "on Steam" if g["available_on_steam"] == "yes" else "not on Steam",
-            "developer": f"by {g['developer']}",
-            "has_multiplayer": "multiplayer" if g["has_multiplayer"] == "yes" else "single-player",
-            "player_perspective": f"played {rng.choice(PERSPECTIVES[g['player_perspective'][0]][0])}"}[slot]
-    text = rng.choice([f"Have you tried {g['name']}? It's {said}.", f"Maybe give {g['name']} a go, it's {said}.",
-                       f"What about {g['name']}? It's {said}.", f"Have you ever played {g['name']}, the one {said}?",
-                       f"Do you like {g['name']}? It's {said}.", f"Ever heard of {g['name']}? It's {said}."])
-    return text, mr("suggest", {"name": g["name"], slot: g[slot]})
+    # The speaker puts a game forward as a question or a nudge: name + the attributes that make it fit.
+    slots = some_slots(g, rng, 3, ["genres", "genres", "platforms", "available_on_steam", "developer",
+                                   "has_multiplayer", "player_perspective", "release_year", "esrb"])
+    one, many, name = a(describe(g, slots, rng)), describe(g, slots, rng, plural=True), g["name"]
+    text = rng.choice([f"Have you tried {name}? It's {one}.", f"Maybe give {name} a go, it's {one}.",
+                       f"What about {name}? It's {one}.", f"Have you ever played {name}, {one}?",
+                       f"Do you like {name}? It's {one}.", f"Ever heard of {name}? It's {one}.",
+                       f"Do you like {many}, like {name}?", f"Do you also enjoy {many} such as {name}?",
+                       f"Are you into {many}? {name}, for example?", f"How about {name}? It's {one}."])
+    return text, mr("suggest", {"name": name, **{s: g[s] for s in slots}})
 
 
 def request_explanation(g, rng):
-    slot = rng.choice(["genres", "player_perspective", "platforms", "has_multiplayer"])
-    value = [rng.choice(g[slot])] if slot != "has_multiplayer" else g[slot]
-    said = {"genres": f"{rng.choice(GENRES[value[0]])} games" if slot == "genres" else "",
-            "player_perspective": f"{rng.choice(PERSPECTIVES[value[0]][1])} games" if slot == "player_perspective" else "",
-            "platforms": f"playing on the {rng.choice(PLATFORMS[value[0]])}" if slot == "platforms" else "",
-            "has_multiplayer": "multiplayer games" if value == "yes" else "single-player games"}[slot]
-    r = say_rating(g["rating"], rng)
+    v = one_each(g, some_slots(g, rng, 2, ["genres", "genres", "player_perspective", "platforms",
+                                           "has_multiplayer", "developer", "esrb"]), rng)
+    said, rating = describe(v, list(v), rng, plural=True), g["rating"]
+    r = say_rating(rating, rng)
     text = rng.choice([f"What makes {said} {r} for you?", f"Why do you find {said} {r}?",
                        f"Tell me what it is about {said} that feels {r}.", f"What is it about {said} that's so {r}?",
-                       f"How come you think {said} are {r}?"])
-    return text, mr("request_explanation", {"rating": g["rating"], slot: value})
+                       f"How come you think {said} are {r}?", f"What is it about {said} that you find so {r}?",
+                       f"Why are {said} {r} in your eyes?"])
+    return text, mr("request_explanation", {"rating": rating, **v})
 
 
 def recommend(g, rng):
-    slot = rng.choice(["genres", "player_perspective", "platforms", "has_multiplayer", "developer"])
-    said = {"genres": f"{say_genres(g['genres'], rng)} games",
-            "player_perspective": f"{rng.choice(PERSPECTIVES[g['player_perspective'][0]][1])} games",
-            "platforms": f"playing on the {say_platforms(g['platforms'], rng)}",
-            "has_multiplayer": "playing with friends" if g["has_multiplayer"] == "yes" else "playing solo",
-            "developer": f"games by {g['developer']}"}[slot]
-    text = rng.choice([f"If you like {said}, you should check out {g['name']}.",
-                       f"Since you enjoy {said}, I'd recommend {g['name']}.",
-                       f"{g['name']} is worth a look if you're into {said}.",
-                       f"You like {said}, so give {g['name']} a try.",
-                       f"For someone into {said}, {g['name']} is the one to play."])
-    return text, mr("recommend", {"name": g["name"], slot: g[slot]})
+    slots = some_slots(g, rng, 2, ["genres", "genres", "player_perspective", "platforms", "has_multiplayer",
+                                   "developer", "available_on_steam"])
+    said, one, name = describe(g, slots, rng, plural=True), a(describe(g, slots, rng)), g["name"]
+    text = rng.choice([f"If you like {said}, you should check out {name}.",
+                       f"Since you enjoy {said}, I'd recommend {name}.",
+                       f"{name} is worth a look if you're into {said}.",
+                       f"You like {said}, so give {name} a try.",
+                       f"For someone into {said}, {name} is the one to play.",
+                       f"If you want {one}, try {name}.", f"You should play {name} if you want {one}."])
+    return text, mr("recommend", {"name": name, **{s: g[s] for s in slots}})
 
 
 def request_attribute(g, rng):
     slot = rng.choice(["genres", "player_perspective", "platforms", "has_multiplayer", "esrb", "developer",
-                       "release_year", "rating", "available_on_steam"])
+                       "release_year", "rating", "available_on_steam", "has_linux_release", "has_mac_release"])
     question = rng.choice({
         "genres": ["what kind of games do you normally play?", "which genres do you like most?",
                    "what sort of games are you into?", "which type of game do you reach for first?"],
@@ -400,6 +476,8 @@ def request_attribute(g, rng):
         "release_year": ["do you prefer older games or new releases?", "which era of games do you like best?"],
         "rating": ["what makes a game great for you?", "how do you decide whether a game is any good?"],
         "available_on_steam": ["do you buy your games on Steam?", "is Steam where you get most of your games?"],
+        "has_linux_release": ["do you play games on Linux?", "does it matter to you whether a game runs on Linux?"],
+        "has_mac_release": ["do you game on a Mac?", "do you need a game to have a Mac version?"],
     }[slot])
     opener = rng.choice(["", "", "By the way, ", "Quick question: ", "I'm curious, ", "Tell me, ", "So, ",
                          "Out of interest, ", "One more thing: "])
@@ -431,7 +509,7 @@ def main() -> None:
     seen: set[str] = set()
     train_names = TRAIN_NAMES + invented_names(rng, 460, set(TEST_NAMES) | set(TRAIN_NAMES))
     train_studios = TRAIN_DEVELOPERS + invented_studios(rng, 90, set(TEST_DEVELOPERS) | set(TRAIN_DEVELOPERS))
-    for name, names, developers, count in (("train", train_names, train_studios, 3000),
+    for name, names, developers, count in (("train", train_names, train_studios, 4000),
                                            ("test", TEST_NAMES, TEST_DEVELOPERS, 120)):
         rows = make(names, developers, count, rng, seen)
         (HERE / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
