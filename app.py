@@ -94,6 +94,22 @@ def load_settings_once() -> None:
     st.session_state.settings_loaded = True
 
 
+# Sidebar fields that only some backends show: the engine (bundled), the model id (Hugging Face), the server's
+# address, model and key (OpenAI-compatible).
+SOMETIMES_SHOWN = ("engine", "hf_model", "server_url", "server_model", "server_api_key")
+
+
+def keep_hidden_settings() -> None:
+    """Keep the values of sidebar fields the chosen backend does not show.
+
+    Streamlit deletes a widget's key from st.session_state after a run in which the widget was not drawn, so
+    choosing another backend would lose the engine (and the URL mirroring below would find no "engine"). Writing
+    a key back to itself before its widget is drawn is Streamlit's documented way to keep it."""
+    for key in SOMETIMES_SHOWN:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def trust_server() -> None:
     st.session_state.unconfirmed_server = None
 
@@ -148,7 +164,7 @@ def sidebar():
     if st.session_state.presenter or TALK_AT is not None:
         st.html(PRESENTER_CSS)
     kept = {k: st.query_params[k] for k in ("talk", "notes") if k in st.query_params}
-    st.query_params.from_dict(lab_settings.to_query({k: st.session_state[k] for k in lab_settings.BY_KEY}) | kept)
+    st.query_params.from_dict(lab_settings.to_query(runtime.settings()) | kept)
     return progress, notebook_button
 
 
@@ -169,6 +185,7 @@ def talk_step(at: int) -> None:
 
 runtime.start_warm_ups()
 load_settings_once()
+keep_hidden_settings()
 page = st.navigation(PAGES, position="hidden")  # the sidebar lists the pages itself (navigation())
 path_progress, notebook_button = sidebar()
 replay_slot = talk_step(TALK_AT) if TALK_AT is not None else None

@@ -171,6 +171,17 @@ def backend() -> backends.Backend:
     return bundled_backend()
 
 
+def shown_backend() -> backends.Backend:
+    """The sidebar's backend, for showing a prompt and counting its tokens before anything is sent. When it
+    cannot be reached (a model not in the local cache, say), the page says so and shows the bundled model's."""
+    try:
+        return backend()
+    except USER_ERRORS as error:
+        st.warning(f"The backend chosen in the sidebar is unavailable, so this panel shows the bundled model's "
+                   f"prompt and token counts instead. {escape_markdown(str(error))}")
+        return bundled_backend()
+
+
 def sending_backend() -> backends.Backend:
     """The sidebar's backend, for sending prompts: refused while a server a link chose is unconfirmed."""
     if settings()["backend"] == "openai" and server_unconfirmed():
@@ -359,11 +370,17 @@ def start_warm_ups() -> threading.Thread:
     """Once per server process: compile UMAP's numba kernels in the background so no user waits for them."""
     from lib import projection
 
-    thread = threading.Thread(target=projection.warm_up, name="umap-warm-up", daemon=True)
+    def warm_up() -> None:
+        # UMAP imports scipy, which looks at torch in sys.modules; while a page's thread is still importing torch,
+        # it finds half a module and the warm-up dies ("partially initialized module 'torch'"). Importing torch
+        # here first waits for that import to finish.
+        import torch  # noqa: F401
+
+        projection.warm_up()
+
+    thread = threading.Thread(target=warm_up, name="umap-warm-up", daemon=True)
     thread.start()
     return thread
-
-
 
 
 @st.cache_resource(show_spinner="Loading the LoRA adapters…")

@@ -24,7 +24,7 @@ for message in history:
     with st.chat_message(message["role"]):
         st.text(message["content"])
 
-chosen = runtime.backend()
+chosen = runtime.shown_backend()
 reserve = runtime.generation_settings().max_new_tokens
 count = lambda msgs: chosen.count_tokens(chosen.render_prompt(msgs)) if msgs else 0  # noqa: E731
 # In a container, the input sits under the last message instead of pinned to the window's foot. Pinned, Streamlit

@@ -119,7 +119,7 @@ def ask():
         prompt = render_prompt(tokenizer, messages)
         tokens = count_tokens(tokenizer, prompt)
     else:
-        chosen = runtime.backend()
+        chosen = runtime.shown_backend()
         prompt = chosen.render_prompt(messages)
         tokens = chosen.count_tokens(prompt)
     with st.expander(f"The exact prompt sent ({tokens:,} tokens)"):

@@ -3,6 +3,7 @@
 import html
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -16,6 +17,13 @@ PAGE_TITLES = {
     "": "interactive lab", "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought",
     "conversation": "Conversation", "rag": "Retrieval-augmented", "sft_rlhf": "SFT", "lora": "base model vs adapter",
     "lora_explained": "how it works", "lora_train": "train your own", "train": "from scratch", "summary": "form",
+    "scoreboard": "Scoreboard",
+}
+# The sidebar's link text of each page (app.py's titles).
+APP_TITLES = {
+    "": "Overview", "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought", "conversation": "Conversation",
+    "rag": "RAG", "sft_rlhf": "SFT & RLHF", "lora": "LoRA: side by side", "lora_explained": "LoRA: how it works",
+    "lora_train": "LoRA: train your own", "train": "Train from scratch", "summary": "Form vs fact",
     "scoreboard": "Scoreboard",
 }
 
@@ -95,6 +103,55 @@ def test_settings_survive_in_the_url(server, page):
     sliders.nth(0).focus()
     page.keyboard.press("ArrowRight")  # max new tokens 128 → 129
     page.wait_for_url("**max_new_tokens=129**", timeout=30_000)
+
+
+
+def _visible_page(page, slug: str | None, wanted: str) -> None:
+    """Wait until the app shows page `slug` (None: any) with `wanted` in its URL (the settings it mirrors
+    there), idle."""
+    from urllib.parse import urlparse
+
+    page.wait_for_url(lambda url: slug in (None, urlparse(url).path.strip("/")) and wanted in url, timeout=60_000)
+    wait_for_app_idle(page)
+
+
+def test_switching_backends_in_the_sidebar_then_using_every_page(server, page):
+    """Choose each other backend in the sidebar, edit its fields, toggle presenter mode and visit every page by
+    the sidebar's links (one session throughout): no page fails, and a hidden field keeps its value. Once, the
+    first action after a switch replaced every page with `KeyError: ... no key "engine"`."""
+    page.goto(server)
+    wait_for_app_idle(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_text("reference: float32, PyTorch").click()
+    _visible_page(page, "", "engine=reference")
+    # (label, what the URL then holds, {field: (value, what the URL then holds)})
+    choices = [("Hugging Face model id", "backend=hf", {"Model id": "someone/their-model"}),
+               ("OpenAI-compatible server", "backend=openai", {"Server URL": "http://127.0.0.1:9/v1",
+                                                               "Model name": "their-model"})]
+    for presenter, (label, wanted, fields) in zip(("presenter=1", "presenter"), choices):
+        sidebar.get_by_text(label).click()
+        _visible_page(page, None, wanted)
+        for field, value in fields.items():
+            box = sidebar.get_by_label(field, exact=True).and_(page.get_by_test_id("stTextInputField"))
+            box.fill(value)
+            box.press("Enter")
+            _visible_page(page, None, urlencode({"x": value})[2:])  # the settings are mirrored into the URL
+            assert page.get_by_test_id("stException").count() == 0, (label, field)
+        sidebar.get_by_text("Presenter mode (larger type)").click()
+        page.wait_for_url(lambda url: (presenter in url) == (presenter == "presenter=1"), timeout=60_000)
+        wait_for_app_idle(page)
+        for slug, title in PAGE_TITLES.items():
+            page.locator(".st-key-lab_navigation").get_by_role("link").filter(
+                has_text=APP_TITLES[slug]).first.click()
+            _visible_page(page, slug, wanted)
+            assert title.lower() in page.locator("h1").first.inner_text().lower()
+            errors = page.get_by_test_id("stException")
+            assert errors.count() == 0, (label, slug, errors.first.inner_text()[:1500])
+    sidebar.get_by_text("Bundled SmolLM2 (offline)").click()
+    page.wait_for_url(lambda url: "backend=" not in url, timeout=60_000)
+    wait_for_app_idle(page)
+    assert sidebar.get_by_role("radio", name="reference: float32, PyTorch").is_checked()  # kept while hidden
+    assert "engine=reference" in page.url and page.get_by_test_id("stException").count() == 0
 
 
 CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stPageLink-NavLink"] p, [data-testid^="stBaseButton"] p')]

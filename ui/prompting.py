@@ -57,7 +57,7 @@ def method_and_model(task: Task, key: str) -> tuple[str, str]:
 def _prompt_and_tokens(messages: list[dict], model: str) -> tuple[str, object, int, bool]:
     """(the exact prompt, a token counter, the context window, whether counts are exact) for the chosen model."""
     if model == "chat":
-        chosen = runtime.backend()
+        chosen = runtime.shown_backend()
         return chosen.render_prompt(messages), chosen.count_tokens, chosen.context_window, chosen.exact_tokens
     base = runtime.pretrained_base()
     return (generation.render_prompt(base.tokenizer, messages), lambda text: generation.count_tokens(base.tokenizer, text),
