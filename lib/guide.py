@@ -23,7 +23,6 @@ class GuideError(ValueError):
     """A guide file that can't be used; the message says what to fix."""
 
 
-MARGIN = 0.05  # a change smaller than 5 points on a few dozen items is "no change"
 EXPECTATIONS = ("rises", "falls", "flat", "leads")
 
 
@@ -49,21 +48,27 @@ class Try:
     outcome: Outcome | None = None
 
 
+# A summary measure and the per-item row field it averages (lib.prompting and lib.scoreboard rows).
+ROW_FIELD = {"accuracy": "score", "exact_match": "exact"}
+
+
 def judge(outcome: Outcome, result: dict) -> tuple[str, bool] | None:
     """(what the learner's run shows, in words; whether it is what the try expects), or None when the run has no
-    rows to compare."""
-    rows = [r for r in result.get("summary") or [] if isinstance(r.get(outcome.measure), (int, float))]
-    if len(rows) < 2:
+    per-item rows to compare. The words and the verdict are lib.effects' rule: first condition against last (or
+    the leader against the runner-up), a paired bootstrap over items, against chance where the run has labels."""
+    from lib import effects
+
+    rows, by = result.get("rows") or [], outcome.label
+    conditions = list(dict.fromkeys(r[by] for r in rows if by in r))
+    if len(conditions) < 2:
         return None
+    field, labels = ROW_FIELD.get(outcome.measure, outcome.measure), tuple(result.get("labels") or ())
     if outcome.expect == "leads":
-        best = max(rows, key=lambda r: r[outcome.measure])
-        return f"highest: {best[outcome.label]} at {best[outcome.measure]:.0%}", best[outcome.label] == outcome.leader
-    first, last = rows[0], rows[-1]
-    change = last[outcome.measure] - first[outcome.measure]
-    said = (f"{first[outcome.label]} {first[outcome.measure]:.0%} → {last[outcome.label]} {last[outcome.measure]:.0%}"
-            f" ({change * 100:+.0f} points)")
-    ok = {"rises": change >= MARGIN, "falls": change <= -MARGIN, "flat": abs(change) < MARGIN}[outcome.expect]
-    return said, ok
+        best, effect = effects.leader(rows, conditions, labels, field, by)
+        return f"highest: {best}. {effect.said()}", best == outcome.leader and effect.verdict == effects.RISES
+    effect = effects.compare(rows, conditions[0], conditions[-1], labels, field, by)
+    wanted = {"rises": effects.RISES, "falls": effects.FALLS, "flat": effects.NONE}[outcome.expect]
+    return effect.said(), effect.verdict == wanted
 
 
 def _outcome(raw, where: str) -> Outcome | None:

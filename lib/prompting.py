@@ -216,7 +216,16 @@ def evaluate(task: Task, conditions: list[Condition], seeds: int,
                          "output": output, "extracted": extracted, "score": value,
                          "prompt_messages": json.dumps(messages, ensure_ascii=False)} | extra)
         progress((done + 1) / len(runs))
-    return {"task": task.name, "items": len(test), "seeds": seeds, "summary": summarize(rows), "rows": rows}
+    return {"task": task.name, "labels": list(task.labels), "items": len(test), "seeds": seeds,
+            "summary": summarize(rows), "comparisons": comparisons(rows, task.labels), "rows": rows}
+
+
+def comparisons(rows: list[dict], labels=()) -> list[dict]:
+    """Each condition against zero-shot (the first), by lib.effects' rule: difference, interval, chance, verdict."""
+    from lib import effects
+
+    conditions = list(dict.fromkeys(r["condition"] for r in rows))
+    return [effects.compare(rows, conditions[0], c, labels).as_dict() for c in conditions[1:]]
 
 
 def summarize(rows: list[dict]) -> list[dict]:

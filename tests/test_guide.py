@@ -42,23 +42,38 @@ def test_progress_counts_tries_and_right_answers(tmp_path):
         guide.load(path)
 
 
-def run(*accuracies):
-    return {"summary": [{"condition": f"c{i}", "accuracy": a} for i, a in enumerate(accuracies)]}
+def run(*accuracies, labels=(), by="condition", field="score", names=None, items=20):
+    """A measured run: per condition, the first round(accuracy × items) items right (so conditions are paired);
+    the expected labels take turns, so none is the majority."""
+    names, gold = names or [f"c{i}" for i in range(len(accuracies))], ("a", "b", "c")
+    rows = [{by: name, "seed": 0, "input": f"item {i}", "expected": gold[i % 3],
+             "extracted": gold[(i + (i >= round(a * items))) % 3], field: float(i < round(a * items))}
+            for name, a in zip(names, accuracies) for i in range(items)]
+    return {"labels": list(labels), "rows": rows}
 
 
-@pytest.mark.parametrize("expect, accuracies, ok", [
-    ("rises", (0.10, 0.33), True), ("rises", (0.10, 0.12), False), ("rises", (0.5, 0.4), False),
-    ("falls", (0.85, 0.52), True), ("falls", (0.5, 0.5), False),
-    ("flat", (0.05, 0.08), True), ("flat", (0.05, 0.25), False), ("flat", (0.30, 0.10, 0.31), True),
+@pytest.mark.parametrize("expect, accuracies, labels, ok", [
+    ("rises", (0.10, 0.80), ("a", "b", "c"), True),
+    ("rises", (0.10, 0.40), (), True),  # measurably higher, and no chance level to beat…
+    ("rises", (0.10, 0.40), ("a", "b", "c"), False),  # …but within reach of guessing one of three labels
+    ("rises", (0.5, 0.4), (), False),
+    ("falls", (0.85, 0.5), (), True), ("falls", (0.5, 0.5), (), False),
+    ("flat", (0.05, 0.1), (), True), ("flat", (0.05, 0.6), (), False), ("flat", (0.3, 0.1, 0.35), (), True),
 ])
-def test_a_learners_run_is_judged_first_condition_against_last(expect, accuracies, ok):
-    said, judged = guide.judge(guide.Outcome("r", expect), run(*accuracies))
-    assert judged is ok and said.startswith(f"c0 {accuracies[0]:.0%} → c{len(accuracies) - 1}")
+def test_a_learners_run_is_judged_by_the_effects_rule_first_condition_against_last(expect, accuracies, labels, ok):
+    said, judged = guide.judge(guide.Outcome("r", expect), run(*accuracies, labels=labels))
+    last = len(accuracies) - 1
+    assert judged is ok and said.startswith(f"c{last} {accuracies[-1]:.0%} vs c0 {accuracies[0]:.0%} on 20 items")
+    assert ("chance" in said) == bool(labels)
 
 
-def test_leads_names_the_highest_row_and_a_run_without_rows_is_not_judged():
+def test_leads_needs_a_measurable_lead_and_a_run_without_rows_is_not_judged():
     outcome = guide.Outcome("sb", "leads", measure="exact_match", label="technique", leader="LoRA adapter")
-    rows = [{"technique": "zero-shot", "exact_match": 0.0}, {"technique": "LoRA adapter", "exact_match": 0.8}]
-    assert guide.judge(outcome, {"summary": rows}) == ("highest: LoRA adapter at 80%", True)
-    assert guide.judge(outcome, {"summary": rows[:1] + [{"technique": "4-shot", "exact_match": 0.1}]})[1] is False
-    assert guide.judge(outcome, {"summary": []}) is None and guide.judge(guide.Outcome("r", "rises"), {}) is None
+    clear = run(0.0, 0.1, 0.8, by="technique", field="exact", names=["zero-shot", "4-shot", "LoRA adapter"])
+    said, ok = guide.judge(outcome, clear)
+    assert ok and said.startswith("highest: LoRA adapter. LoRA adapter 80% vs 4-shot 10%")
+    close = run(0.0, 0.3, 0.4, by="technique", field="exact", names=["zero-shot", "4-shot", "LoRA adapter"], items=10)
+    assert guide.judge(outcome, close)[1] is False  # highest, but not measurably ahead on ten items
+    other = run(0.0, 0.8, by="technique", field="exact", names=["zero-shot", "4-shot"])
+    assert guide.judge(outcome, other)[1] is False
+    assert guide.judge(outcome, {"rows": []}) is None and guide.judge(guide.Outcome("r", "rises"), {}) is None

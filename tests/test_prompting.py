@@ -134,11 +134,26 @@ def test_small_real_evaluation_reports_spread_over_seeds(chat_model):
         assert s["accuracy_min"] == pytest.approx(min(sum(v) / len(v) for v in per_seed))
 
 
-def test_cli_prints_accuracy_json(capsys):
-    prompting.main(["eval", "--task", "sentiment", "--shots", "2", "--seeds", "1", "--limit", "3",
-                    "--max-new-tokens", "6", "--json"])
+def test_cli_prints_each_comparison_with_its_interval_chance_and_verdict(capsys, tmp_path, fast_model):
+    """A three-queue task file of its own (12 test items, 3 seeds): the summary says, per compared pair, the
+    difference, its 95 % interval, chance and the verdict, and never "rises" where the interval includes zero."""
+    from lib import effects
+
+    task = json.loads((tasks.TASK_DIR / "helpdesk.json").read_text(encoding="utf-8"))
+    task["name"], task["test"] = "kept-apart", task["test"][::10] + task["test"][1::10] + task["test"][2::10][:2]
+    path = tmp_path / "queues.json"
+    path.write_text(json.dumps(task), encoding="utf-8")
+    prompting.main(["eval", "--task", str(path), "--shots", "4", "--seeds", "3", "--max-new-tokens", "6", "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert [s["condition"] for s in out["summary"]] == ["zero-shot", "2-shot"]
+    assert out["items"] == 12 and [s["condition"] for s in out["summary"]] == ["zero-shot", "4-shot"]
+    (pair,) = out["comparisons"]
+    low, high = pair["interval"]
+    assert pair["first"] == "zero-shot" and pair["second"] == "4-shot" and low <= pair["difference"] <= high
+    assert pair["chance"] == pytest.approx(1 / 3)
+    assert pair["verdict"] == effects.verdict(low, high, pair["second_interval"][0], pair["chance"])[0]
+    if low <= 0 <= high:
+        assert pair["verdict"] == effects.NONE and "rises" not in pair["said"]
+    assert "95% interval" in pair["said"] and "chance 33%" in pair["said"]
 
 
 def test_precomputed_results_ship_for_every_builtin_task():

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib import guide
+from lib import figures, guide
 
 GUIDES = guide.load()
 
@@ -15,8 +15,8 @@ def _state() -> tuple[set, dict]:
     return st.session_state.setdefault("guide_tried", set()), st.session_state.setdefault("guide_answered", {})
 
 
-NOT_SHOWN = ("Not what this experiment expects, this time. A 135-million-parameter model measured on a few items "
-             "is noisy: add items or seeds, and compare with the stored run the page shows for these settings.")
+NOT_SHOWN = ("Not what this experiment expects, this time. A model this small measured on a few items is noisy: add "
+             "items or seeds, and compare with the stored run the page shows for these settings.")
 
 
 def _set_up(page: str, number: int, settings: dict) -> None:
@@ -38,8 +38,8 @@ def _your_run(page: str, number: int, t: guide.Try, tried: set) -> None:
         st.caption("Measure it with the page's button: your run will be compared with this expectation here.")
         return
     said, ok = verdict
-    (st.success if ok else st.warning)(f"Your run: {said}. " + ("That is what this experiment expects." if ok
-                                                                 else NOT_SHOWN))
+    (st.success if ok else st.warning)(f"Your run: {said} " + ("That is what this experiment expects." if ok
+                                                                else NOT_SHOWN))
 
 
 def panel(page_file: str) -> None:
@@ -55,7 +55,7 @@ def panel(page_file: str) -> None:
         for n, t in enumerate(g.tries):
             done = " (set up)" if (page, n) in tried else ""
             st.markdown(f"**{n + 1}. {t.title}**{done}")
-            st.write(f"Change: {t.change}  \nYou should see: {t.expect}  \nWhy: {t.why}")
+            st.write(f"Change: {t.change}  \nYou should see: {figures.render(t.expect)}  \nWhy: {figures.render(t.why)}")
             if t.settings:
                 st.button("Set it up", key=f"guide_{slug}_try_{n}", on_click=_set_up, args=(page, n, t.settings))
             _your_run(page, n, t, tried)
@@ -66,7 +66,7 @@ def panel(page_file: str) -> None:
             if chosen is not None:
                 answered[(page, n)] = q.is_right(chosen)
                 (st.success if q.is_right(chosen) else st.error)(
-                    f"{'Right' if q.is_right(chosen) else 'Not quite'}: {q.explain}")
+                    f"{'Right' if q.is_right(chosen) else 'Not quite'}: {figures.render(q.explain)}")
 
 
 def progress_line() -> str:
