@@ -69,12 +69,25 @@ def embedding_map(projection: Projection, chunks, query_point=None, hits=()) -> 
 
 
 def accuracy_bars(table, x: str, y: str, color: str | None = None, error: str | None = None,
-                  title: str = "") -> go.Figure:
-    """Bars of a 0–1 measure per condition, with an optional spread column as error bars."""
-    fig = px.bar(table, x=x, y=y, color=color, pattern_shape=color, error_y=error, barmode="group", range_y=[0, 1.08],
-                 title=title, text_auto=".0%", color_discrete_sequence=PALETTE, pattern_shape_sequence=PATTERNS)
+                  title: str = "", chance: float | None = None) -> go.Figure:
+    """Bars of a 0–1 measure per condition. Whiskers: the 95 % interval when the table has Y_low and Y_high
+    (lib.effects, over items and seeds), else an optional spread column. `chance`: a dashed line where guessing
+    lands, so a bar within reach of it is not read as learning."""
+    table = pd.DataFrame(table)
+    bounds = {}
+    if f"{y}_low" in table and f"{y}_high" in table:
+        table = table.assign(**{"_above": table[f"{y}_high"] - table[y], "_below": table[y] - table[f"{y}_low"]})
+        bounds = {"error_y": "_above", "error_y_minus": "_below"}
+    elif error:
+        bounds = {"error_y": error}
+    fig = px.bar(table, x=x, y=y, color=color, pattern_shape=color, barmode="group", range_y=[0, 1.08],
+                 title=title, text_auto=".0%", color_discrete_sequence=PALETTE, pattern_shape_sequence=PATTERNS,
+                 **bounds)
     # Outside the bar, so a bar at 0 % still says "0%".
     fig.update_traces(textposition="outside", cliponaxis=False)
+    if chance is not None:
+        fig.add_hline(y=chance, line_dash="dash", line_color="#55545f", annotation_text=f"chance {chance:.0%}",
+                      annotation_position="top left")
     fig.update_layout(height=380, yaxis_tickformat=".0%", margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
 
@@ -109,29 +122,29 @@ def cost_ladder(rows: list[dict]) -> go.Figure:
     return fig.update_layout(height=300, showlegend=False, yaxis={"autorange": "reversed"})
 
 
-def scoreboard_ladder(summary: list[dict], references: list[dict]) -> go.Figure:
-    """Exact match per technique (bars, with the spread over seeds) beside slot F1 (hatched bars); published runs in
-    grey. Two bars a row, each labelled at its end, so no mark covers another's label (diamonds covered "0%")."""
+def exact_and_f1(summary: list[dict], title: str) -> go.Figure:
+    """Exact match per technique (share of sentences, 0–100 %) beside slot F1 (partial credit, 0–1) on an axis of
+    its own; whiskers the 95 % interval over sentences and shot samplings where the summary has one."""
+    from plotly.subplots import make_subplots
+
     names = [r["technique"] for r in summary]
-    fig = go.Figure()
-    fig.add_trace(go.Bar(
-        x=[r["exact_match"] for r in summary], y=names, orientation="h", name="exact match (ours)",
-        marker_color=PALETTE[0], text=[f"{r['exact_match']:.0%}" for r in summary], textposition="outside",
-        offsetgroup="exact",
-        error_x={"type": "data", "symmetric": False, "array": [r["exact_match_max"] - r["exact_match"] for r in summary],
-                 "arrayminus": [r["exact_match"] - r["exact_match_min"] for r in summary]},
-    ))
-    fig.add_trace(go.Bar(x=[r["slot_f1"] for r in summary], y=names, orientation="h", name="slot F1 (ours)",
-                         marker={"color": PALETTE[1], "pattern": {"shape": PATTERNS[1]}}, offsetgroup="f1",
-                         text=[f"F1 {r['slot_f1']:.2f}" for r in summary], textposition="outside"))
-    if references:
-        fig.add_trace(go.Bar(x=[r["exact_match"] for r in references], y=[r["technique"] for r in references],
-                             orientation="h", name="published (real ViGGO, larger models)", marker_color="#b0b0b0",
-                             offsetgroup="exact", text=[f"{r['exact_match']:.0%}" for r in references],
-                             textposition="outside"))
-    return fig.update_layout(title="Exact match and slot F1 per technique", height=160 + 52 * (len(names) + len(references)),
-                             xaxis={"range": [0, 1.18], "tickformat": ".0%"}, yaxis={"autorange": "reversed"},
-                             barmode="group", legend={"orientation": "h", "y": -0.15})
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("Exact match (share of sentences)", "Slot F1 (partial credit, 0–1)"))
+    for col, (measure, label, colour, text) in enumerate((
+            ("exact_match", "exact match", PALETTE[0], lambda v: f"{v:.0%}"),
+            ("slot_f1", "slot F1", PALETTE[1], lambda v: f"{v:.2f}")), start=1):
+        whiskers = ({"type": "data", "symmetric": False,
+                     "array": [r[f"{measure}_high"] - r[measure] for r in summary],
+                     "arrayminus": [r[measure] - r[f"{measure}_low"] for r in summary]}
+                    if all(f"{measure}_low" in r for r in summary) else None)
+        fig.add_trace(go.Bar(x=[r[measure] for r in summary], y=names, orientation="h", name=label,
+                             marker={"color": colour, "pattern": {"shape": PATTERNS[col - 1]}},
+                             text=[text(r[measure]) for r in summary], textposition="outside", cliponaxis=False,
+                             error_x=whiskers), row=1, col=col)
+    fig.update_xaxes(range=[0, 1.25], tickformat=".0%", row=1, col=1)
+    fig.update_xaxes(range=[0, 1.25], tickformat=".1f", row=1, col=2)
+    return fig.update_layout(title=title, height=160 + 52 * len(names),
+                             yaxis={"autorange": "reversed"}, showlegend=False)
 
 
 def weight_picture(matrix: np.ndarray, title: str) -> go.Figure:
@@ -160,10 +173,14 @@ def describe(fig: go.Figure) -> tuple[str, pd.DataFrame]:
     """The chart for readers who do not see it: one sentence (each series' values, or a long series' start, end,
     lowest and highest) and its data as a table."""
     layout = fig.layout
-    percent = "%" in str(layout.yaxis.tickformat or "") + str(layout.xaxis.tickformat or "")
     title = layout.title.text or "Chart"
     rows, parts = [], []
     for trace in fig.data:
+        # Each trace's own value axis says whether it is a share (a subplot may hold a 0–1 score beside it).
+        axis = getattr(layout, ("x" if getattr(trace, "orientation", None) == "h" else "y") + "axis"
+                       + ((getattr(trace, "xaxis" if getattr(trace, "orientation", None) == "h" else "yaxis", "")
+                           or "")[1:] or ""), None)
+        percent = "%" in str(getattr(axis, "tickformat", "") or "")
         if trace.hoverinfo == "skip":  # a connecting line, not data
             continue
         name = trace.name or ""
@@ -180,11 +197,18 @@ def describe(fig: go.Figure) -> tuple[str, pd.DataFrame]:
         horizontal = getattr(trace, "orientation", None) == "h" or (_is_number(xs[0]) and not _is_number(ys[0]))
         labels, values = (ys, xs) if horizontal else (xs, ys)
         third = list(trace.z) if getattr(trace, "z", None) is not None else None
+        error = (getattr(trace, "error_x", None) if horizontal else getattr(trace, "error_y", None))
+        above = list(error.array) if error is not None and error.array is not None else None
+        below = list(error.arrayminus) if above is not None and error.arrayminus is not None else above
         for i, (label, value) in enumerate(zip(labels, values)):
-            rows.append({"series": name, "x": label, "y": value} | ({"z": third[i]} if third else {}))
+            rows.append({"series": name, "x": label, "y": value} | ({"z": third[i]} if third else {})
+                        | ({"low": value - below[i], "high": value + above[i]} if above else {}))
         numbers = [v for v in values if _is_number(v)]
         if trace.type == "bar" or len(values) <= 8:
-            said = ", ".join(f"{label} {_number(value, percent)}" for label, value in zip(labels, values))
+            said = ", ".join(f"{label} {_number(value, percent)}"
+                             + (f" (95% interval {_number(value - below[i], percent)} to "
+                                f"{_number(value + above[i], percent)})" if above else "")
+                             for i, (label, value) in enumerate(zip(labels, values)))
         elif trace.type == "scatter" and "lines" in (trace.mode or "lines") and numbers:
             said = (f"{len(values)} points, from {_number(values[0], percent)} at {labels[0]} to "
                     f"{_number(values[-1], percent)} at {labels[-1]} (lowest {_number(min(numbers), percent)}, "
@@ -193,6 +217,9 @@ def describe(fig: go.Figure) -> tuple[str, pd.DataFrame]:
             said = f"{len(values)} points"
         parts.append(f"{name}: {said}" if name else said)
     text = f"{title}: " + ("; ".join(parts) if parts else "no data") + "."
+    lines = [a.text for a in layout.annotations or () if str(a.text or "").startswith("chance")]
+    if lines:  # the chance line drawn across the bars
+        text += f" Dashed line: {lines[0]}."
     if len(rows) > MAX_TABLE_ROWS:
         rows = [rows[i] for i in np.linspace(0, len(rows) - 1, MAX_TABLE_ROWS).round().astype(int)]
     return text, pd.DataFrame(rows)

@@ -32,6 +32,13 @@ def presets() -> dict:
     return json.loads(COSTS_FILE.read_text(encoding="utf-8"))
 
 
+def lora_example_tokens(example: dict) -> int:
+    """Tokens the bundled adapter was trained on: its own steps × batch (adapters/NAME/lab_settings.json), so the
+    ladder follows a retrained adapter, times the file's estimate of one pair's length."""
+    settings = json.loads((REPO_ROOT / "adapters" / example["adapter"] / "lab_settings.json").read_text(encoding="utf-8"))
+    return int(settings["steps"] * settings["batch_size"] * example["tokens_per_pair"])
+
+
 def training_flops(parameters: float, tokens: float, kind: str = "train") -> float:
     return FLOP_PER_PARAM_TOKEN[kind] * parameters * tokens
 

@@ -151,6 +151,16 @@ def interval(rows: list[dict], condition: str, measure: str = "score", by: str =
     return float(low), float(high)
 
 
+def share_interval(share: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """95 % Wilson interval of a share measured on n yes/no trials (no rows to resample: e.g. a cross-validated
+    accuracy over n choices)."""
+    if n <= 0:
+        return 0.0, 1.0
+    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(share * (1 - share) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return float(max(0.0, centre - half)), float(min(1.0, centre + half))
+
+
 def leader(rows: list[dict], conditions: list[str], labels=(), measure: str = "score",
            by: str = "condition") -> tuple[str, Effect]:
     """The highest-scoring condition and its comparison with the runner-up: it "leads" only when that rises."""

@@ -141,7 +141,8 @@ def restrict(result: dict, items: int | None, seeds: int | None, summarize) -> d
 
 
 def over_seeds(rows: list[dict], by: str, measures: dict[str, str]) -> list[dict]:
-    """Per value of `by` (in order of appearance): each measure's mean over seeds, and its spread across seeds.
+    """Per value of `by` (in order of appearance): each measure's mean over seeds, its spread across seeds, and
+    (rows that name their "input") its 95 % interval over items and seeds: NAME_low, NAME_high.
 
     `measures` maps a summary name to the row field it averages, e.g. {"accuracy": "score"}. Each seed's
     rows are averaged first, so every shot sampling counts once. Keys: NAME, NAME_std, NAME_min, NAME_max, seeds."""
@@ -155,6 +156,11 @@ def over_seeds(rows: list[dict], by: str, measures: dict[str, str]) -> list[dict
             means = [statistics.mean(r[field] for r in seed_rows) for seed_rows in per_seed.values()]
             entry |= {name: statistics.mean(means), f"{name}_std": statistics.pstdev(means) if len(means) > 1 else 0.0,
                       f"{name}_min": min(means), f"{name}_max": max(means)}
+            if all("input" in r for r in rows):  # the 95 % interval over items and whole seeds (lib.effects)
+                from lib import effects
+
+                entry[f"{name}_low"], entry[f"{name}_high"] = effects.interval(
+                    [r for r in rows if r[by] == value], value, field, by)
         out.append(entry)
     return out
 

@@ -81,6 +81,19 @@ def option_chances(logprobs: dict[str, float]) -> dict[str, float]:
     return {label: w / sum(weights.values()) for label, w in weights.items()}
 
 
+def chance(task: Task, limit: int | None = None) -> float | None:
+    """Where guessing lands on the task's held-out items (lib.effects.chance_level): None for free-form answers."""
+    from lib import effects
+
+    test = list(task.test)[:limit] if limit else list(task.test)
+    return effects.chance_level([item.output for item in test], task.labels)
+
+
+def measure_name(task: Task) -> str:
+    """What a task's score is: accuracy where an answer is right or wrong, else the scorer's partial credit."""
+    return "accuracy" if task.scorer in ("label", "exact", "number", "mr") else f"score ({task.scorer}: partial credit)"
+
+
 def result_name(task_name: str, method: str = "generate", model: str = "chat") -> str:
     """The stored experiment of a task evaluated one way: prompting/TASK for the chat way (the default)."""
     way = "" if (method, model) == ("generate", "chat") else f"-{method}-{model}"
@@ -101,64 +114,64 @@ def ways_compared(task_name: str) -> list[dict]:
     with the mean accuracy and its spread over seeds. Empty when fewer than two ways are stored."""
     rows = []
     for method, model, stored in _stored_ways(task_name):
-        for s in stored["summary"]:
+        for s in summarize(stored["rows"]):  # made again from the rows: the interval comes with it
             rows.append({"way": f"{model} model, {'writes' if method == 'generate' else 'option scoring'}",
                          "shots": "zero-shot" if s["condition"] == "zero-shot" else "k-shot",
-                         "condition": s["condition"], "accuracy": s["accuracy"],
-                         "accuracy_std": s["accuracy_std"], "seeds": s["seeds"]})
+                         "condition": s["condition"], "accuracy": s["accuracy"], "accuracy_low": s["accuracy_low"],
+                         "accuracy_high": s["accuracy_high"], "seeds": s["seeds"]})
     return rows if len({r["way"] for r in rows}) > 1 else []
 
 
 def shot_effects(task_names: list[str]) -> list[dict]:
-    """What shots did, from the stored runs: per task and way, zero-shot and k-shot accuracy, the gain in points,
-    and how one-sided the k-shot answers were (the share of the commonest answer within a shot sampling, averaged
-    over samplings: 1.0 means the model gave one answer to every question)."""
-    effects = []
+    """What shots did, from the stored runs: per task and way, zero-shot and k-shot accuracy, the difference in
+    points with its 95 % interval and lib.effects' verdict, chance, and how one-sided the k-shot answers were (the
+    commonest answer's share within a shot sampling, averaged over samplings: 1.0 is one answer for everything)."""
+    from lib import effects
+
+    rows_out = []
     for name in task_names:
         for method, model, stored in _stored_ways(name):
-            shot_rows = [r for r in stored.get("rows", []) if r["condition"] != "zero-shot"]
+            rows = stored.get("rows", [])
+            labels = stored.get("labels") or (tasks.load(name).labels if name in tasks.builtin_names() else ())
+            shot_rows = [r for r in rows if r["condition"] != "zero-shot"]
             if not shot_rows:
                 continue
-            by = {s["condition"]: s["accuracy"] for s in stored["summary"]}
             seeds = {r["seed"] for r in shot_rows}
             one_sided = statistics.mean(
                 max(map(answers.count, set(answers))) / len(answers)
                 for answers in ([r["extracted"] for r in shot_rows if r["seed"] == seed] for seed in seeds))
-            k_shot = by[shot_rows[0]["condition"]]
-            effects.append({"task": name, "model": model, "method": method,
-                            "shots": stored["settings"]["shots"], "zero-shot": by["zero-shot"], "k-shot": k_shot,
-                            "gain (points)": round(100 * (k_shot - by["zero-shot"])),
-                            "commonest answer's share, k-shot": round(one_sided, 2)})
-    return effects
+            effect = effects.compare(rows, "zero-shot", shot_rows[0]["condition"], labels)
+            rows_out.append({"task": name, "model": model, "method": method, "shots": stored["settings"]["shots"],
+                             "zero-shot": effect.first_score, "k-shot": effect.second_score,
+                             "difference (points)": round(100 * effect.difference),
+                             "95% interval (points)": f"{100 * effect.low:+.0f} to {100 * effect.high:+.0f}",
+                             "chance": effect.chance, "verdict": effect.verdict,
+                             "commonest answer's share, k-shot": round(one_sided, 2)})
+    return rows_out
 
 
-def shot_effects_said(effects: list[dict]) -> str:
-    """The measured effect of shots in words, from `shot_effects` rows (so the page says only what was measured)."""
-    if not effects:
+def shot_effects_said(effects_: list[dict]) -> str:
+    """The measured effect of shots in words, from `shot_effects` rows: each verdict is lib.effects' rule."""
+    from lib import effects
+
+    if not effects_:
         return "No stored runs to say what shots do here; measure it above."
-    best = max(effects, key=lambda e: e["gain (points)"])
-    way = lambda e: f"the {MODELS[e['model']].split(',')[0]} {'writing' if e['method'] == 'generate' else 'with option scoring'}"  # noqa: E731
-    said = [f"Measured here, the largest gain from {best['shots']} shots is {best['gain (points)']:+d} points: "
-            f"{way(best)} on {best['task']}, {best['zero-shot']:.0%} → {best['k-shot']:.0%}."]
-    strong = [e for e in effects if e["gain (points)"] >= 20]
-    tasks_strong = sorted({e["task"] for e in strong})
-    said.append(f"Shots gained 20 points or more on {len(tasks_strong)} of {len({e['task'] for e in effects})} "
-                f"label tasks{' (' + ', '.join(tasks_strong) + ')' if strong else ''}"
-                f"{', every time with the model writing its answer' if strong and all(e['method'] == 'generate' for e in strong) else ''}.")
-    by_method = {m: [e for e in effects if e["method"] == m] for m in METHODS}
-    if all(by_method.values()):
-        mean = lambda rows, key: statistics.mean(e[key] for e in rows)  # noqa: E731
-        said.append(f"Option scoring needs no answer form: zero-shot it scores {mean(by_method['options'], 'zero-shot'):.0%} "
-                    f"on average against {mean(by_method['generate'], 'zero-shot'):.0%} when writing, and shots add "
-                    f"{mean(by_method['options'], 'gain (points)'):+.0f} points to it on average "
-                    f"({mean(by_method['generate'], 'gain (points)'):+.0f} when writing): much of what shots teach "
-                    "models this small is the form of the answer.")
-    one_sided = [e for e in effects if e["commonest answer's share, k-shot"] >= 0.8 and e["gain (points)"] < 0]
+    way = lambda e: f"{e['task']} ({MODELS[e['model']].split(',')[0]}, {'writing' if e['method'] == 'generate' else 'option scoring'})"  # noqa: E731
+    by = {v: [e for e in effects_ if e["verdict"] == v] for v in (effects.RISES, effects.FALLS, effects.NONE)}
+    said = [f"Of {len(effects_)} stored comparisons of zero-shot with k-shot on the label tasks, shots scored "
+            f"measurably higher in {len(by[effects.RISES])}, measurably lower in {len(by[effects.FALLS])}, and made "
+            f"no measurable difference in {len(by[effects.NONE])} (a 95% interval over items and shot samplings "
+            "that includes zero, or a better side within reach of chance)."]
+    if by[effects.RISES]:
+        said.append("Higher: " + "; ".join(way(e) for e in by[effects.RISES]) + ".")
+    if by[effects.FALLS]:
+        said.append("Lower: " + "; ".join(way(e) for e in by[effects.FALLS]) + ".")
+    one_sided = [e for e in effects_ if e["commonest answer's share, k-shot"] >= 0.8]
     if one_sided:
-        where = "; ".join(f"{e['task']}, {way(e)}" for e in one_sided)
-        said.append(f"Where shots hurt and the answers went one-sided ({len(one_sided)} of {len(effects)} ways: {where}), "
-                    "the model gave nearly the same answer to every question once it had seen shots (last column): "
-                    "it copied the labels in front of it more than it read the question.")
+        said.append(f"In {len(one_sided)} of them the model gave nearly the same answer to every question once it "
+                    "had seen shots (last column): it copied a label in front of it more than it read the question. "
+                    "Min et al. 2022 found that even large models take mostly the format and the label set from "
+                    "shots, and little of which label goes with which input.")
     return " ".join(said)
 
 

@@ -37,6 +37,24 @@ def text_of(stream: dict) -> str:
     return "".join(piece for _, piece in stream["chunks"])
 
 
+# A talk step that asks a task's held-out question: the widget keys naming the task and the question.
+TASK_KEYS = {"fs_task": "fs_item", "cot_task": "cot_item"}
+
+
+def graded(step: talk.Step, recorded: dict) -> dict | None:
+    """The question a task step's replay asked, its expected answer, and per stream what was read from the
+    recorded answer and whether it is right (the page's own scorer); None for a step that asks no task."""
+    from lib import prompting, tasks
+
+    task_key = next((k for k in TASK_KEYS if k in step.settings), None)
+    if task_key is None:
+        return None
+    task = tasks.builtin(step.settings[task_key])
+    item = task.test[int(step.settings.get(TASK_KEYS[task_key], 0))]
+    marks = [prompting.score(task, text_of(stream), item.output) for stream in recorded["streams"]]
+    return {"question": item.input, "expected": item.output, "marks": marks}
+
+
 def playback(chunks: list, started: float, clock=time.perf_counter, sleep=time.sleep) -> Iterator[str]:
     """The pieces of one stream, each when it came in the recording (`started`: when the demo began)."""
     for at, piece in chunks:

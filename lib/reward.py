@@ -94,6 +94,16 @@ def cross_validated_accuracy(prefs: list[Preference], embed: Embed, folds: int =
     return float(np.mean(scores)) if scores else float("nan")
 
 
+def held_out_said(share: float, choices: int) -> str:
+    """The cross-validated accuracy with its 95 % interval against a coin's 50 % (lib.effects' interval)."""
+    from lib import effects
+
+    low, high = effects.share_interval(share, choices)
+    verdict = ("better than a coin, measurably" if low > 0.5 else
+               "not measurably better than a coin: make more choices" if high >= 0.5 else "measurably worse than a coin")
+    return f"95% interval {low:.0%} to {high:.0%} over {choices} choices; a coin gets 50%: {verdict}."
+
+
 def best_of_n(model: RewardModel, embed: Embed, answers: list[str]) -> list[tuple[float, str]]:
     """The answers with their rewards, best first."""
     return sorted(zip(model.score(embed, answers), answers), key=lambda pair: -pair[0])

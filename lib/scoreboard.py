@@ -98,6 +98,23 @@ def run(items: int, seeds: int, answer_all: Callable[[list[list[dict]], int], li
     return {"items": len(task.test), "seeds": seeds, "summary": summarize(rows), "rows": rows}
 
 
+CHART_TITLE = "Every technique on the same held-out sentences"
+
+
+def said(result: dict) -> str:
+    """The ladder in words, from its rows: the leader against the runner-up by lib.effects' rule, and what the
+    scoreboard's adapter was trained on."""
+    from lib import effects
+
+    names = list(dict.fromkeys(r["technique"] for r in result["rows"]))
+    best, effect = effects.leader(result["rows"], names, measure="exact", by="technique")
+    engines = result.get("engines", {})
+    ran = (f"The prompting rungs ran on {engines['prompting rungs']}, the LoRA rung on {engines['LoRA rung']}."
+           if engines else "The LoRA rung runs on PyTorch (float32), as every adapter here does.")
+    return (f"Exact match, highest first: {effect.said()} {ran} The LoRA rung is `viggo`, the adapter on SmolLM2 "
+            "trained on the data's first version; `viggo-gemma`, trained on the broadened data, is on the LoRA page.")
+
+
 def summarize(rows: list[dict]) -> list[dict]:
     """Per technique: the mean over seeds of exact match and slot F1, with the spread across seeds."""
     return experiments.over_seeds(rows, "technique", {"exact_match": "exact", "slot_f1": "slot_f1"})

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from lib import figures
 from lib.models import REPO_ROOT
 
 STEPS_FILE = REPO_ROOT / "data" / "talk.json"
@@ -52,8 +53,9 @@ def parse(data) -> list[Step]:
                 or (isinstance(demo, dict) and set(demo) == {"chat", "text"}
                     and all(isinstance(v, str) and v.strip() for v in demo.values()))):
             raise TalkError(f'Step {number}: "demo" is {{"button": KEY}} or {{"chat": KEY, "text": "…"}}.')
-        steps.append(Step(item["id"], item["page"], item["title"], item["point"], item.get("notes", ""),
-                          dict(item.get("settings", {})), dict(demo)))
+        # A measured figure in a point or a note is a placeholder (lib.figures), rendered from its stored result.
+        steps.append(Step(item["id"], item["page"], item["title"], figures.render(item["point"]),
+                          figures.render(item.get("notes", "")), dict(item.get("settings", {})), dict(demo)))
     ids = [s.id for s in steps]
     if len(set(ids)) != len(ids):
         raise TalkError(f"Step ids must differ: {sorted({i for i in ids if ids.count(i) > 1})} repeat.")

@@ -70,7 +70,8 @@ if st.button("Generate both", type="primary", key="lora_generate") and sentence.
                                f"{', '.join(missing) or '—'} · unexpected: {', '.join(extra) or '—'}")
 
 st.header("Measure: exact match and slot F1 on the held-out set")
-count = widgets.count_slider("Held-out examples", 1, len(test), 40, "lora_eval_n")
+# The whole set by default: the stored run and the caption above measure all of it.
+count = widgets.count_slider("Held-out examples", 1, len(test), len(test), "lora_eval_n")
 state_key = f"lora_eval_{adapter}_{held_out}"
 made_now = st.button("Evaluate base vs adapter", key="lora_eval_run")
 if made_now:
@@ -86,10 +87,10 @@ if result is None or result["items"] != count:
         if adapter not in lora.BUNDLED:
             st.info("Press the button to measure this adapter.")
         st.stop()
-summary = pd.DataFrame([{"model": who, "measure": measure, "score": result[key][measure]}
-                        for who, key in (("base", "base"), (adapter, "lora"))
-                        for measure in ("exact_match", "slot_f1")])
-figure = charts.accuracy_bars(summary, "measure", "score", color="model", title=f"{result['items']} held-out examples")
+summary = experiments.over_seeds([r | {"model": who} for who, key in (("base", "base"), (adapter, "lora"))
+                                  for r in result[key]["rows"]], "model", {"exact_match": "exact", "slot_f1": "slot_f1"})
+figure = charts.exact_and_f1([s | {"technique": s["model"]} for s in summary],
+                             f"Base model vs adapter on {result['items']} held-out examples")
 widgets.chart(figure, "lora_eval_chart")
 rows = pd.DataFrame([{"input": b["input"], "expected": b["expected"], "base": b["output"], "adapter": a["output"],
                       "base exact": b["exact"], "adapter exact": a["exact"]}
@@ -100,7 +101,8 @@ if made_now:
                              "engine": "reference (PyTorch)",
                              "max_new_tokens": lora.EVAL_TOKENS, "greedy": True},
                    prompts=[render_prompt(server.tokenizer, lora.messages_for(test[0]["input"]))],
-                   measurements={f"{r['measure']}, {r['model']}": r["score"] for r in summary.to_dict("records")})
+                   measurements={f"{measure}, {s['model']}": s[measure] for s in summary
+                                 for measure in ("exact_match", "slot_f1")})
 st.dataframe(rows, hide_index=True)
 downloads.csv_and_json(rows, result, "lora_eval", "lora_dl")
 

@@ -50,7 +50,8 @@ def build():
         bar = st.progress(0.0, text="Embedding chunks with all-MiniLM-L6-v2…")
         index = runtime.run_queued(rag.build_index, chunks, runtime.embeddings(),
                                    lambda f: bar.progress(f, text=f"Embedding… {f:.0%}")) if chunks else None
-        status.write(f"**Index:** FAISS inner-product index of {len(chunks)} vectors × 384 dimensions")
+        status.write(f"**Index:** FAISS inner-product index of {len(chunks)} vectors × "
+                     f"{index.index.d if index else 0} dimensions")
         status.update(label="Index ready", state="complete", expanded=False)
     return {"key": corpus_key, "index": index, "problems": problems, "maps": {}}
 

@@ -19,7 +19,10 @@ st.write("Pretraining teaches a model to continue text. Supervised fine-tuning (
          "the better of two answers, a reward model learns their taste, and the model is pushed towards it.")
 
 # ---- 1. SFT: before and after ---------------------------------------------------------------------
-st.header("1 · Before and after instruction tuning")
+st.header("1 · A pretrained model beside an instruction-tuned one")
+st.caption("Two different models, not one model before and after: the lab has no instruction-tuned Gemma 3 270M "
+           "to put beside its pretrained one, so this shows what instruction tuning looks like, not what it did to "
+           "one model.")
 request = st.selectbox("Request", DATA["sft_prompts"], key="sft_prompt", accept_new_options=True)
 chat = runtime.bundled_backend()
 try:
@@ -93,8 +96,11 @@ else:
     embed = lambda texts: rag.embed_texts(vectors, texts)  # noqa: E731
     model, held_out = labelling.model(embed, runtime.run_queued)
     c1, c2 = st.columns(2)
-    c1.metric("Held-out accuracy (cross-validated)", "—" if np.isnan(held_out) else f"{held_out:.0%}",
-              help="Share of your choices it predicts when that choice was left out of its training. 50% = chance.")
+    c1.metric(f"Held-out accuracy over your {len(prefs)} choices (cross-validated)",
+              "—" if np.isnan(held_out) else f"{held_out:.0%}",
+              help="Share of your choices it predicts when that choice was left out of its training.")
+    if not np.isnan(held_out):
+        c1.caption(reward.held_out_said(held_out, len(prefs)))
     c2.metric("Length preference", "longer" if model.length_weight > 0 else "shorter",
               help="The sign of the reward's weight on answer length: what it thinks you like.")
     st.subheader("Best-of-n: the reward model picks")

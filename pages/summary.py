@@ -71,10 +71,10 @@ result = stored.stored_result("form_fact" if doc_set == "sample" else f"form_fac
                               form_fact.summarize, live="run the command with `--engine` set to the sidebar's engine")
 if result is None:
     st.stop()
-summary = pd.DataFrame(result["summary"]).melt("way", var_name="check", value_name="share")
-widgets.chart(charts.accuracy_bars(summary, "way", "share", color="check",
-                                   title=f"{result['questions']} questions, {result['k']} passages retrieved"), "sum_chart")
-st.write(form_fact.said(result["summary"]))
+widgets.chart(charts.accuracy_bars(form_fact.chart_table(result), "way", "share", color="check",
+                                   title=f"{result['questions']} questions, {result['k']} passages retrieved (95% "
+                                         "interval over the questions)"), "sum_chart")
+st.write(form_fact.said(result))
 with st.expander("Every answer"):
     st.dataframe(pd.DataFrame(result["rows"]), hide_index=True)
 

@@ -4,7 +4,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from lib import charts, costs, runtime, tinylm
+from lib import charts, costs, figures, runtime, tinylm
 from lib.jobs import BackgroundJob
 from ui import guide, jobs, widgets
 
@@ -47,10 +47,11 @@ if model["gpu_hours"] and params == model["parameters"] and tokens == model["tok
 st.caption(f"Sources: {model['source']}; {gpu['source']}. {A['price_note']}")
 
 st.subheader("The three options for the same model, in FLOPs")
-widgets.chart(charts.cost_ladder(costs.ladder(params, tokens, DATA["lora_example"]["tokens"],
+widgets.chart(charts.cost_ladder(costs.ladder(params, tokens, costs.lora_example_tokens(DATA["lora_example"]),
                                               DATA["prompt_example"]["tokens"])), "tr_ladder")
-st.caption(f"LoRA: {DATA['lora_example']['note']} (≈ 4 FLOP per parameter per token). "
-           f"Prompt: {DATA['prompt_example']['note']} (≈ 2).")
+st.caption(f"LoRA: {figures.render(DATA['lora_example']['note'])} (≈ {costs.FLOP_PER_PARAM_TOKEN['lora']} FLOP per "
+           f"parameter per token). Prompt: {DATA['prompt_example']['note']} "
+           f"(≈ {costs.FLOP_PER_PARAM_TOKEN['prompt']}).")
 
 st.header("Train from scratch for a minute")
 corpus = tinylm.corpus()

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from lib import charts
 
@@ -32,9 +33,23 @@ def test_a_heat_map_reads_as_its_grid_and_range():
     assert data["value"].tolist() == [1.0, -2.0, 0.5, 3.0]
 
 
-def test_horizontal_bars_and_markers_read_label_first():
-    summary = [{"technique": "zero-shot", "exact_match": 0.0, "exact_match_min": 0.0, "exact_match_max": 0.0,
-                "slot_f1": 0.1}, {"technique": "LoRA", "exact_match": 0.8, "exact_match_min": 0.7,
-                                  "exact_match_max": 0.9, "slot_f1": 0.95}]
-    text, _ = charts.describe(charts.scoreboard_ladder(summary, []))
-    assert "exact match (ours): zero-shot 0%, LoRA 80%" in text and "slot F1 (ours): zero-shot 10%, LoRA 95%" in text
+def test_the_scoreboard_puts_f1_on_its_own_axis_and_reads_each_interval():
+    summary = [{"technique": "zero-shot", "exact_match": 0.0, "exact_match_low": 0.0, "exact_match_high": 0.0,
+                "slot_f1": 0.1, "slot_f1_low": 0.05, "slot_f1_high": 0.2},
+               {"technique": "LoRA", "exact_match": 0.8, "exact_match_low": 0.7, "exact_match_high": 0.9,
+                "slot_f1": 0.95, "slot_f1_low": 0.9, "slot_f1_high": 1.0}]
+    figure = charts.exact_and_f1(summary, "Every technique")
+    text, data = charts.describe(figure)
+    assert "exact match: zero-shot 0% (95% interval 0% to 0%), LoRA 80% (95% interval 70% to 90%)" in text
+    assert "slot F1: zero-shot 0.1 (95% interval 0.05 to 0.2), LoRA 0.95" in text  # a score, not a percentage
+    assert figure.layout.xaxis2.tickformat == ".1f" and data["high"].tolist() == [0.0, 0.9, 0.2, 1.0]
+
+
+def test_accuracy_bars_draw_the_interval_and_the_chance_line():
+    table = [{"condition": "zero-shot", "accuracy": 0.1, "accuracy_low": 0.0, "accuracy_high": 0.25},
+             {"condition": "4-shot", "accuracy": 0.36, "accuracy_low": 0.2, "accuracy_high": 0.52}]
+    figure = charts.accuracy_bars(table, "condition", "accuracy", chance=1 / 3, title="T")
+    assert list(figure.data[0].error_y.array) == pytest.approx([0.15, 0.16])
+    assert list(figure.data[0].error_y.arrayminus) == pytest.approx([0.1, 0.16])
+    assert charts.describe(figure)[0] == ("T: zero-shot 10% (95% interval 0% to 25%), 4-shot 36% (95% interval 20% "
+                                          "to 52%). Dashed line: chance 33%.")

@@ -47,3 +47,16 @@ def test_ladder_orders_the_options_by_orders_of_magnitude():
 def test_utilisation_out_of_range_is_refused():
     with pytest.raises(ValueError):
         costs.gpu_hours(1e20, 3.12e14, 0)
+
+
+def test_the_ladders_lora_rung_follows_the_bundled_adapters_own_settings():
+    """It once said 200 steps × 8 for an adapter trained 360 × 8."""
+    import json
+
+    from lib import figures
+    from lib.models import REPO_ROOT
+
+    example = costs.presets()["lora_example"]
+    trained = json.loads((REPO_ROOT / "adapters" / example["adapter"] / "lab_settings.json").read_text())
+    assert costs.lora_example_tokens(example) == trained["steps"] * trained["batch_size"] * example["tokens_per_pair"]
+    assert f"{trained['steps']} steps × {trained['batch_size']} pairs" in figures.render(example["note"])

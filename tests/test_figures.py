@@ -60,3 +60,21 @@ def test_every_placeholder_in_the_prose_names_a_stored_figure():
             figures.render(text)
         except figures.FigureError as error:
             pytest.fail(f"{where}: {error}")
+
+
+def test_a_typed_figure_is_caught_and_a_bound_one_is_not():
+    assert figures.unbound_numbers("Shots help the chat model here (10% → 36%).") == ["10", "36"]
+    assert figures.unbound_numbers("{{prompting/helpdesk#summary.condition=4-shot.accuracy|pct}} on SmolLM2-135M") == []
+
+
+def test_placeholders_render_the_stored_figure_and_a_wrong_path_says_where_it_stopped():
+    stored = figures.result("prompting/helpdesk")
+    four = next(s for s in stored["summary"] if s["condition"] == "4-shot")
+    assert figures.render("{{prompting/helpdesk#summary.condition=4-shot.accuracy|pct}}") == f"{four['accuracy']:.0%}"
+    assert figures.render("{{ref:chain_of_thought.0.after}}") == "56.9"
+    said = figures.render("{{effect:prompting/helpdesk#zero-shot>4-shot}}")
+    assert said == effects.compare(stored["rows"], "zero-shot", "4-shot", ("hardware", "network", "access")).said()
+    with pytest.raises(figures.FigureError, match="stopped at 'condition=9-shot'"):
+        figures.render("{{prompting/helpdesk#summary.condition=9-shot.accuracy}}")
+    with pytest.raises(figures.FigureError, match="is not stored"):
+        figures.render("{{prompting/nothing#items}}")

@@ -102,26 +102,28 @@ def test_result_names_and_settings_say_which_way():
 
 
 def _stored(zero: list[int], shot_answers: dict[int, list[str]], gold: list[str]) -> dict:
-    rows = [{"condition": "zero-shot", "seed": 0, "extracted": "x", "score": s} for s in zero]
+    rows = [{"condition": "zero-shot", "seed": 0, "input": f"q{i}", "expected": g, "extracted": "x", "score": s}
+            for i, (s, g) in enumerate(zip(zero, gold))]
     for seed, answers in shot_answers.items():
-        rows += [{"condition": "4-shot", "seed": seed, "extracted": a, "score": float(a == g)} for a, g in zip(answers, gold)]
-    return {"settings": {"shots": 4}, "rows": rows, "summary": prompting.summarize(rows)}
+        rows += [{"condition": "4-shot", "seed": seed, "input": f"q{i}", "expected": g, "extracted": a,
+                  "score": float(a == g)} for i, (a, g) in enumerate(zip(answers, gold))]
+    return {"settings": {"shots": 4}, "labels": ["a", "b"], "rows": rows, "summary": prompting.summarize(rows)}
 
 
-def test_shot_effects_measure_the_gain_and_how_one_sided_the_answers_went(monkeypatch):
-    gold = ["a", "b", "a", "b"]
-    stored = {"prompting/t": _stored([1, 1, 0, 0], {0: ["a", "a", "a", "a"], 1: gold}, gold),
-              "prompting/t-generate-base": _stored([0, 0, 0, 0], {0: gold, 1: gold}, gold)}
+def test_shot_effects_judge_each_way_by_the_rule_and_name_one_sided_answers(monkeypatch):
+    gold = ["a", "b"] * 10
+    stored = {"prompting/t": _stored([1] * 10 + [0] * 10, {0: ["a"] * 20, 1: gold}, gold),
+              "prompting/t-generate-base": _stored([0] * 20, {0: gold, 1: gold}, gold)}
     monkeypatch.setattr(prompting.experiments, "load", stored.get)
     effects = {(e["model"], e["method"]): e for e in prompting.shot_effects(["t"])}
     assert set(effects) == {("chat", "generate"), ("base", "generate")}
     chat, base = effects["chat", "generate"], effects["base", "generate"]
-    assert (chat["zero-shot"], chat["k-shot"], chat["gain (points)"]) == (0.5, 0.75, 25)
-    assert chat["commonest answer's share, k-shot"] == 0.75  # 4 of 4 answers alike with seed 0, 2 of 4 with seed 1
-    assert (base["gain (points)"], base["commonest answer's share, k-shot"]) == (100, 0.5)
+    assert (chat["zero-shot"], chat["k-shot"], chat["difference (points)"]) == (0.5, 0.75, 25)
+    assert chat["commonest answer's share, k-shot"] == 0.75  # 20 of 20 answers alike with seed 0, 10 of 20 with seed 1
+    assert chat["verdict"] == "no measurable difference" and chat["chance"] == 0.5  # one sampling is at chance
+    assert base["verdict"] == "rises" and (base["difference (points)"], base["chance"]) == (100, 0.5)
     said = prompting.shot_effects_said(list(effects.values()))
-    assert "+100 points" in said and "Gemma 3 270M writing on t, 0% → 100%" in said
-    assert "on 1 of 1 label tasks (t), every time with the model writing" in said
-    assert "one-sided" not in said and "Option scoring" not in said  # shots did not hurt; no option-scoring runs
-    chat |= {"gain (points)": -30, "commonest answer's share, k-shot": 0.9}
-    assert "one-sided (1 of 1 ways: t, the SmolLM2-135M-Instruct writing)" in prompting.shot_effects_said([chat])
+    assert "Of 2 stored comparisons" in said and "measurably higher in 1, measurably lower in 0" in said
+    assert "Higher: t (Gemma 3 270M, writing)" in said and "nearly the same answer" not in said
+    chat |= {"commonest answer's share, k-shot": 0.9}
+    assert "In 1 of them the model gave nearly the same answer" in prompting.shot_effects_said([chat])

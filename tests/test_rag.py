@@ -158,3 +158,12 @@ def test_the_default_passages_and_style_are_the_stored_sweeps_best_on_the_sample
     assert all(row["held-out set"] is not None for row in table)
     said = rag.styles_said(table)
     assert f"{best['sample questions']:.0%}" in said and f"{best['held-out set']:.0%}" in said
+
+
+@pytest.mark.parametrize("answer, fact, holds", [
+    ("Answer: 89.00 euros", "89 euros", True), ("It costs €89.", "89 euros", True), ("89 EUR", "89 euros", True),
+    ("1,200 visitors a day", "1200 visitors", True), ("12.5%", "12.5 percent", True), ("It is Teal.", "teal", True),
+    ("189 euros", "89 euros", False), ("The answer is: 2.5 years", "5 years", False), ("890 euros", "89 euros", False),
+])
+def test_a_fact_counts_written_any_equivalent_way_and_only_as_a_whole(answer, fact, holds):
+    assert rag.contains_fact(answer, fact) is holds

@@ -67,3 +67,13 @@ def test_a_labelling_session_records_choices_skips_and_refits_only_when_a_choice
     model, held_out = session.model(embed, counting)
     assert session.model(embed, counting)[0] is model and len(fits) == 2  # the same choices: not fit again
     assert held_out == 1.0
+
+
+def test_held_out_accuracy_is_judged_against_a_coin_with_its_interval():
+    from lib import effects
+
+    low, high = effects.share_interval(0.75, 4)
+    assert low < 0.5 < 0.75 < high  # four choices cannot tell 75% from a coin
+    assert "not measurably better than a coin" in reward.held_out_said(0.75, 4)
+    assert "better than a coin, measurably" in reward.held_out_said(0.9, 40)
+    assert "measurably worse than a coin" in reward.held_out_said(0.1, 40)

@@ -44,3 +44,14 @@ def test_shipped_results_cover_every_rung_and_adapter_wins():
     for measure in ("exact_match", "slot_f1"):  # the page: LoRA teaches the form best of all
         assert by["LoRA adapter"][measure] > max(r[measure] for n, r in by.items() if n != "LoRA adapter")
     assert by["4-shot"]["seeds"] == result["seeds"]
+
+
+def test_the_ladder_is_said_by_the_rule_and_names_the_engine_of_each_rung():
+    stored = experiments.load("scoreboard")
+    said = scoreboard.said(stored)
+    assert said.startswith("Exact match, highest first: LoRA adapter")
+    assert "the LoRA rung on float32, PyTorch + LoRA" in said
+    from lib import effects
+
+    names = list(dict.fromkeys(r["technique"] for r in stored["rows"]))
+    assert effects.leader(stored["rows"], names, measure="exact", by="technique")[1].said() in said

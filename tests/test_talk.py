@@ -5,7 +5,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import replays, talk
+from lib import prompting, replays, talk
 from lib.textsafe import escape_markdown
 
 STEPS = talk.load()
@@ -90,3 +90,17 @@ def test_a_replay_plays_each_piece_when_it_came():
     pieces = list(replays.playback([[0.5, "Hel"], [0.5, "lo"], [1.25, "!"]], started=100.0, clock=lambda: now[0],
                                    sleep=sleep))
     assert pieces == ["Hel", "lo", "!"] and slept == [0.5, 0.75]  # no wait for a piece that came at once
+
+
+def test_a_task_replay_is_graded_with_its_question_expected_answer_and_marks():
+    from lib import tasks
+
+    steps = {s.id: s for s in talk.load()}
+    recorded = replays.load()["few-shot"]
+    grades = replays.graded(steps["few-shot"], recorded)
+    task = tasks.builtin(steps["few-shot"].settings["fs_task"])
+    assert (grades["question"], grades["expected"]) == (task.test[0].input, task.test[0].output)
+    assert len(grades["marks"]) == len(recorded["streams"])
+    for (read, score), stream in zip(grades["marks"], recorded["streams"]):
+        assert (read, score) == prompting.score(task, replays.text_of(stream), task.test[0].output)
+    assert replays.graded(steps["sft"], replays.load()["sft"]) is None  # no task, nothing to grade

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import charts, generation, prompting, runtime, tasks
+from lib import charts, experiments, figures, generation, prompting, runtime, tasks
 from lib.models import REPO_ROOT
 from lib.tasks import Task
 from lib.textsafe import escape_markdown
@@ -157,8 +157,9 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str, meth
             return
         result |= {"rows": [r for r in result["rows"] if r["condition"] in names]}
     summary = pd.DataFrame(result["summary"])
-    figure = charts.accuracy_bars(summary, "condition", "accuracy", error="accuracy_std",
-                                  title=f"{task.title or task.name}: accuracy (error bar: spread over seeds)")
+    figure = charts.accuracy_bars(summary, "condition", "accuracy", chance=prompting.chance(task, limit),
+                                  title=f"{task.title or task.name}: {prompting.measure_name(task)} (95% interval "
+                                        "over items and shot samplings)")
     widgets.chart(figure, f"{key}_chart")
     if made_now:
         first_of_each = {}  # one prompt per condition, exactly as sent: the first item's
@@ -183,8 +184,9 @@ def four_ways(task: Task) -> None:
              "label the model found likeliest; it never had to write. Here the same shots go to both of our models, "
              "answered both ways. Stored runs, greedy, on the held-out items:")
     table = pd.DataFrame(rows)
-    widgets.chart(charts.accuracy_bars(table, "way", "accuracy", color="shots", error="accuracy_std",
-                                       title=f"{task.title or task.name}: zero-shot vs k-shot, four ways"), "fs_four_ways")
+    widgets.chart(charts.accuracy_bars(table, "way", "accuracy", color="shots", chance=prompting.chance(task),
+                                       title=f"{task.title or task.name}: zero-shot vs k-shot, four ways (95% "
+                                             "interval over items and shot samplings)"), "fs_four_ways")
     st.caption("Made by `make results`; each way's command is in data/experiments.json.")
 
 
@@ -195,9 +197,9 @@ def references_few_shot() -> None:
                              columns=["benchmark", *ref["columns"]])
         st.markdown(f"**{ref['model']}** — {ref['citation']}")
         st.dataframe(table, hide_index=True)
-        st.write("Those gains come from a model with 175 billion parameters, not instruction-tuned, continuing a "
-                 "pattern of examples; label tasks were scored by which option it found likeliest. Ours have 135 "
-                 "and 270 million parameters.")
+        st.write(f"Those gains come from {ref['model']}, a model not instruction-tuned, continuing a pattern of "
+                 "examples; label tasks were scored by which option it found likeliest. Ours are SmolLM2-135M and "
+                 "Gemma 3 270M, hundreds of times smaller.")
         label_tasks = [n for n in tasks.builtin_names() if tasks.builtin(n).labels]
         effects = prompting.shot_effects(label_tasks)
         st.write(prompting.shot_effects_said(effects))
@@ -205,8 +207,11 @@ def references_few_shot() -> None:
             st.dataframe(pd.DataFrame(effects), hide_index=True,
                          column_config={c: st.column_config.NumberColumn(format="percent")
                                         for c in ("zero-shot", "k-shot")})
-            st.caption("Stored runs on the held-out items, greedy, mean over 3 shot samplings; `make results` makes "
-                       "them again (commands in data/experiments.json).")
+            seeds = sorted({experiments.get(prompting.result_name(e["task"], e["method"], e["model"])).settings["seeds"]
+                            for e in effects})
+            st.caption(f"Stored runs on the held-out items, greedy, k-shot averaged over {' or '.join(map(str, seeds))} "
+                       "shot samplings; the interval is over items and samplings (lib/effects.py). `make results` "
+                       "makes them again (commands in data/experiments.json).")
 
 
 def references_cot() -> None:
@@ -214,6 +219,7 @@ def references_cot() -> None:
         st.dataframe(pd.DataFrame([{"model": r["model"], "benchmark": r["benchmark"], "without": r["before"],
                                     "with chain-of-thought": r["after"], "source": r["citation"]}
                                    for r in REFERENCES["chain_of_thought"]]), hide_index=True)
-        st.write("Reasoning step by step helps only large models: in the chain-of-thought paper the gains appear "
-                 "around a hundred billion parameters, and smaller models write chains that read well but do not "
-                 "add up. At 135 million parameters, expect the same here; a bigger backend shows the difference.")
+        st.write("In the chain-of-thought paper the gains appeared in models of about a hundred billion parameters "
+                 "that were not instruction-tuned, prompted with worked examples; smaller ones wrote chains that read "
+                 "well but did not add up. Ours are far smaller. What our stored runs show, by the rule every "
+                 "comparison here uses: " + figures.render("{{effect:prompting/arithmetic#zero-shot>4-shot CoT}}"))

@@ -37,8 +37,10 @@ def prompt_styles() -> None:
         return
     st.header("Which prompt gets the fact into the answer?")
     st.write("Finding the right passage is half of RAG; the model still has to read it. The same questions, asked "
-             "with 1, 2 or 4 passages, the closest one first or last (models read the ends of a long prompt best), "
-             "and an instruction to answer or to quote the passage's words:")
+             "with more or fewer passages, the closest one first or last, and an instruction to answer or to quote "
+             "the passage's words (the chart names each style). A study of long contexts found models read the "
+             "start and the end of a prompt best (Liu et al. 2023); ours are a few short passages, where that "
+             "need not hold, so here it is measured, not assumed:")
     table = rag.styles_compared(sample, heldout)
     long = pd.DataFrame([{"prompt style": r["prompt style"], "question set": name, "fact in answer": r[name]}
                          for r in table for name in ("sample questions", "held-out set") if r[name] is not None])
@@ -53,5 +55,5 @@ def prompt_styles() -> None:
                    f"{sample['settings']['engine']} engine, chunks of {sample['settings']['chunk_tokens']} tokens: "
                    f"`{experiments.get('rag/styles-sample').command}` ({sample['questions']} questions) and "
                    f"`{experiments.get('rag/styles-heldout').command}` ({heldout['questions'] if heldout else 0} "
-                   "questions on documents written apart, used to choose nothing). The page's default of "
-                   f"{rag.DEFAULT_K} passages is the sample questions' best.")
+                   "questions on documents written apart, used to choose nothing). The page's default is "
+                   f"{rag.DEFAULT_K} passages.")

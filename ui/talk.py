@@ -75,6 +75,10 @@ def replay(step: Step, slot) -> None:
                     "bundled models on a 2-core laptop, played at the speed it was recorded. "
                     f"To run it live instead, {escape_markdown(recorded['live'])}.")
         streams = recorded["streams"]
+        grades = replays.graded(step, recorded)
+        if grades:
+            st.markdown(f"**Question:** {escape_markdown(grades['question'])}  \n"
+                        f"**Expected:** {escape_markdown(grades['expected'])}")
         columns = st.columns(min(len(streams), 4))
         started = time.perf_counter()
         for n, stream in enumerate(streams):
@@ -84,6 +88,11 @@ def replay(step: Step, slot) -> None:
                     st.write_stream(escape_markdown(p) for p in replays.playback(stream["chunks"], started))
                 else:
                     st.markdown(escape_markdown(replays.text_of(stream)))
+                if grades:
+                    read, score = grades["marks"][n]
+                    st.markdown(f"answer read: {escape_markdown(read or '—')} · " + (
+                        ":material/check_circle: right" if score == 1 else ":material/cancel: wrong" if score == 0
+                        else f"score {score:.2f}"))
 
 
 def notes(steps: list[Step], at: int) -> None:
