@@ -38,7 +38,7 @@ SAMPLE_QUESTIONS = SAMPLE_DOCS / "questions.jsonl"
 HELDOUT_DOCS = SAMPLE_DOCS.parent / "data" / "rag_heldout"
 DOC_SETS = {"sample": SAMPLE_DOCS, "heldout": HELDOUT_DOCS}  # each folder holds its questions.jsonl
 DOC_SET_LABELS = {"sample": "the sample documents", "heldout": "held-out documents (written apart, tuned on nothing)"}
-DEFAULT_K = 2  # the most facts in answers on the sample questions (`rag styles`; data/results/rag/styles-sample.json)
+DEFAULT_K = 2  # the style chosen on the sample questions (`rag styles`; data/results/rag/styles-sample.json), in a tie
 STYLE_KS = (1, 2, 4)
 EMBEDDER_MAX_TOKENS = 256  # all-MiniLM-L6-v2 silently truncates beyond this
 SYSTEM_PROMPT = (
@@ -225,13 +225,15 @@ def best_style(table: list[dict]) -> dict:
 def styles_said(table: list[dict]) -> str:
     """What the styles sweep found, in words: the style chosen on the sample questions and how it held up."""
     best = best_style(table)
+    tied = sum(r["sample questions"] == best["sample questions"] for r in table) - 1
     said = (f"Chosen on the sample questions: {best['prompt style']} ({best['sample questions']:.0%} of answers hold "
-            f"the fact)")
+            "the fact" + (f", tied with {tied} other style{'s' if tied > 1 else ''} and chosen for its retrieval)"
+                          if tied else ")"))
     if best["held-out set"] is not None:
         said += f"; on the held-out documents, which chose nothing, the same style gets {best['held-out set']:.0%}"
     top = max(max(r["sample questions"], r["held-out set"] or 0) for r in table)
-    said += (f". No prompt style took the answers past {top:.0%}. The best style was chosen from several on few "
-             "questions, so part of its lead is luck of the draw: its held-out figure is the fairer one.")
+    said += (f". No prompt style took the answers past {top:.0%}. A style chosen from several on few questions looks "
+             "better than it is there: its held-out figure is the fairer one.")
     return said
 
 

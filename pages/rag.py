@@ -51,7 +51,7 @@ def build():
         index = runtime.run_queued(rag.build_index, chunks, runtime.embeddings(),
                                    lambda f: bar.progress(f, text=f"Embedding… {f:.0%}")) if chunks else None
         status.write(f"**Index:** FAISS inner-product index of {len(chunks)} vectors × "
-                     f"{index.index.d if index else 0} dimensions")
+                     f"{index.vectors.shape[1] if index else 0} dimensions")
         status.update(label="Index ready", state="complete", expanded=False)
     return {"key": corpus_key, "index": index, "problems": problems, "maps": {}}
 

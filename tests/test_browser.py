@@ -311,3 +311,26 @@ def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, brows
     assert f"talk={steps[-2].id}" in presenter.url
     presenter.context.close()
     notes.context.close()
+
+
+def test_charts_draw_their_intervals_and_chance_and_a_replay_marks_its_answer(server, page):
+    """The stored charts as a learner first sees them: whiskers (the 95 % interval, in the text under the chart
+    too), the dashed chance line on a label task; the talk's few-shot replay names its question, the expected
+    label and whether each answer is right."""
+    for slug, label_task in (("few_shot", True), ("chain_of_thought", False), ("summary", False),
+                             ("scoreboard", False)):
+        page.goto(f"{server}/{slug}")
+        wait_for_app_idle(page)
+        chart = page.locator(".js-plotly-plot").first
+        chart.wait_for(timeout=60_000)
+        assert page.locator(".js-plotly-plot g.errorbar path").count() > 0, slug
+        said = " ".join(page.get_by_test_id("stCaptionContainer").all_inner_texts())
+        assert "95% interval" in said, slug
+        assert ("Dashed line: chance" in said) == label_task, slug
+        assert (chart.locator(".shapelayer path").count() > 0) == label_task, slug  # the chance line itself
+    page.goto(f"{server}/?talk=few-shot")
+    replay = page.get_by_text("Replay of a recorded run").locator("xpath=ancestor::*[@data-testid='stVerticalBlock'][1]")
+    replay.get_by_text("answer read:").nth(1).wait_for(timeout=60_000)  # under each answer once it has played
+    text = replay.inner_text()
+    assert "Question:" in text and "Expected: hardware" in text
+    assert text.count("answer read:") == 2 and ("wrong" in text or "right" in text)
