@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from lib import experiments, fields, meaning
+from lib import experiments, fields, figures, meaning
 from lib.models import REPO_ROOT
 
 TRAIN_FILE = REPO_ROOT / "data" / "viggo" / "train.jsonl"
@@ -125,7 +125,7 @@ def model_card(adapter: Path) -> str:
     text = card.read_text(encoding="utf-8") if card.is_file() else ""
     if text.startswith("---\n"):
         text = text.split("\n---\n", 1)[-1]
-    return text.strip()
+    return figures.render(text.strip())  # its measured figures are placeholders bound to stored results
 
 
 def base_model_of(adapter: Path) -> str:

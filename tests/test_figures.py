@@ -2,6 +2,7 @@
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,10 @@ def prose():
     for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "ui").glob("*.py")]):
         for where, text in _python_strings(path):
             yield f"{path.relative_to(ROOT)}{where}", text
+    for card in sorted((ROOT / "adapters").glob("*/README.md")):  # the model cards the LoRA page shows
+        body = re.sub(r"`[^`]*`", " ", card.read_text(encoding="utf-8").split("\n---\n", 1)[-1])  # commands, paths
+        for number, line in enumerate(body.splitlines(), start=1):
+            yield f"{card.relative_to(ROOT)}:{number}", line
 
 
 def test_every_number_in_the_prose_is_bound_to_a_result_or_a_reference():

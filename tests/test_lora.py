@@ -238,3 +238,17 @@ def test_a_training_pair_is_the_prompt_the_model_answers_then_the_answer_and_its
         assert prompt.startswith("<bos>") and prompt.endswith("\nOutput:")
     else:
         assert prompt.endswith("<|im_start|>assistant\n")
+
+
+def test_each_bundled_model_card_shows_its_stored_results_and_its_own_settings():
+    """A card's figures are placeholders: a remade result or a retrained adapter rewrites the card."""
+    for name in lora.BUNDLED:
+        card = lora.model_card(lora.SERVED[name])
+        trained = lora.run_settings(lora.SERVED[name])
+        assert "{{" not in card and f"{trained['steps']} × {trained['batch_size']}" in card
+        for held_out in ("", "-people"):
+            stored = experiments.load(f"lora/{name}{held_out}")["lora"]
+            assert f"{stored['exact_match']:.1%} / {stored['slot_f1']:.2f}" in card
+    form = lora.model_card(lora.SERVED["form"])
+    both = next(s for s in experiments.load("form_fact")["summary"] if s["way"] == "Form adapter + RAG")
+    assert f"| this adapter + RAG | {both['fact']:.0%} / {both['form']:.0%}" in form
