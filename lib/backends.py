@@ -90,7 +90,8 @@ class FastBackend(LocalBackend):
 class RemoteStream:
     """Text pieces from a server, with the same `stats` and cancel behaviour as a local stream."""
 
-    def __init__(self, chat, messages: Messages, prompt_tokens: int, cancel: threading.Event):
+    def __init__(self, chat, messages: Messages, prompt_tokens: int, cancel: threading.Event, url: str = ""):
+        self.url = url  # named in the error, so a room of attendees knows which server to check
         self.prompt = render_messages(messages)
         self.cancel = cancel
         self.stats = GenerationStats(prompt_tokens=prompt_tokens)
@@ -108,7 +109,8 @@ class RemoteStream:
                     self.stats.new_tokens += 1  # servers stream about one token per chunk
                     yield text
         except Exception as error:  # network errors surface as one clear message
-            raise BackendUnavailable(f"The server stopped answering: {error}") from error
+            where = f" at {self.url}" if self.url else ""
+            raise BackendUnavailable(f"The server{where} stopped answering: {error}") from error
         finally:
             self.stats.finished_at = time.perf_counter()
             close = getattr(self._chunks, "close", None)
@@ -146,7 +148,7 @@ class OpenAIBackend:
 
     def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event):
         prompt_tokens = self.count_tokens(render_messages(messages))
-        return RemoteStream(self._chat(settings), messages, prompt_tokens, cancel)
+        return RemoteStream(self._chat(settings), messages, prompt_tokens, cancel, self.base_url)
 
     def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
         return ["".join(self.stream(m, settings, threading.Event())) for m in conversations]

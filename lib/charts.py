@@ -7,6 +7,8 @@ colour alone: groups of bars also differ by pattern, documents on the map by mar
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -80,9 +82,10 @@ def accuracy_bars(table, x: str, y: str, color: str | None = None, error: str | 
         bounds = {"error_y": "_above", "error_y_minus": "_below"}
     elif error:
         bounds = {"error_y": error}
+    # Plotly reads a little HTML in a title: a task's title (the user's words) goes in escaped, shown as written.
     fig = px.bar(table, x=x, y=y, color=color, pattern_shape=color, barmode="group", range_y=[0, 1.08],
-                 title=title, text_auto=".0%", color_discrete_sequence=PALETTE, pattern_shape_sequence=PATTERNS,
-                 **bounds)
+                 title=html.escape(title), text_auto=".0%", color_discrete_sequence=PALETTE,
+                 pattern_shape_sequence=PATTERNS, **bounds)
     # Outside the bar, so a bar at 0 % still says "0%".
     fig.update_traces(textposition="outside", cliponaxis=False)
     if chance is not None:
@@ -143,7 +146,7 @@ def exact_and_f1(summary: list[dict], title: str) -> go.Figure:
                              error_x=whiskers), row=1, col=col)
     fig.update_xaxes(range=[0, 1.25], tickformat=".0%", row=1, col=1)
     fig.update_xaxes(range=[0, 1.25], tickformat=".1f", row=1, col=2)
-    return fig.update_layout(title=title, height=160 + 52 * len(names),
+    return fig.update_layout(title=html.escape(title), height=160 + 52 * len(names),
                              yaxis={"autorange": "reversed"}, showlegend=False)
 
 
@@ -173,7 +176,8 @@ def describe(fig: go.Figure) -> tuple[str, pd.DataFrame]:
     """The chart for readers who do not see it: one sentence (each series' values, or a long series' start, end,
     lowest and highest) and its data as a table."""
     layout = fig.layout
-    title = layout.title.text or "Chart"
+    # Names and titles go into Plotly HTML-escaped (it reads a little HTML); said as text, they are unescaped.
+    title = html.unescape(layout.title.text or "Chart")
     rows, parts = [], []
     for trace in fig.data:
         # Each trace's own value axis says whether it is a share (a subplot may hold a 0–1 score beside it).
@@ -183,7 +187,7 @@ def describe(fig: go.Figure) -> tuple[str, pd.DataFrame]:
         percent = "%" in str(getattr(axis, "tickformat", "") or "")
         if trace.hoverinfo == "skip":  # a connecting line, not data
             continue
-        name = trace.name or ""
+        name = html.unescape(trace.name or "")
         if trace.type == "heatmap":
             z = np.asarray(trace.z, dtype=float)
             parts.append(f"a {z.shape[0]}×{z.shape[1]} grid of values from {z.min():.3g} to {z.max():.3g}")
@@ -196,6 +200,7 @@ def describe(fig: go.Figure) -> tuple[str, pd.DataFrame]:
         # Label first: a horizontal chart has its names on y (bars say so; markers beside them don't).
         horizontal = getattr(trace, "orientation", None) == "h" or (_is_number(xs[0]) and not _is_number(ys[0]))
         labels, values = (ys, xs) if horizontal else (xs, ys)
+        labels = [html.unescape(v) if isinstance(v, str) else v for v in labels]
         third = list(trace.z) if getattr(trace, "z", None) is not None else None
         error = (getattr(trace, "error_x", None) if horizontal else getattr(trace, "error_y", None))
         above = list(error.array) if error is not None and error.array is not None else None

@@ -29,10 +29,15 @@ reserve = runtime.generation_settings().max_new_tokens
 count = lambda msgs: chosen.count_tokens(chosen.render_prompt(msgs)) if msgs else 0  # noqa: E731
 # In a container, the input sits under the last message instead of pinned to the window's foot. Pinned, Streamlit
 # scrolls the page to its bottom on every load, so a projector (large type) opened the page past its title.
+# No max_chars: the browser would drop a longer paste without a word. A message over the limit arrives and is
+# refused here, saying so.
 said = st.container().chat_input("Say something — try telling it your name, then chat until it forgets",
-                                 key="conv_input", max_chars=runtime.MAX_MESSAGE_CHARS)
+                                 key="conv_input")
 if said is not None and not said.strip():
     st.warning("The message was empty.")
+elif said and len(said) > runtime.MAX_MESSAGE_CHARS:
+    st.error(f"That message is {len(said):,} characters; the limit here is {runtime.MAX_MESSAGE_CHARS:,}. Shorten "
+             "it and send it again (it was not sent).")
 elif said:
     try:  # before the message is echoed: one too long for the window is refused, not shown as a page of text
         to_send, _ = conversation.fit_window([{"role": "system", "content": system}] + history +

@@ -53,3 +53,14 @@ def test_accuracy_bars_draw_the_interval_and_the_chance_line():
     assert list(figure.data[0].error_y.arrayminus) == pytest.approx([0.1, 0.16])
     assert charts.describe(figure)[0] == ("T: zero-shot 10% (95% interval 0% to 25%), 4-shot 36% (95% interval 20% "
                                           "to 52%). Dashed line: chance 33%.")
+
+def test_markup_in_a_title_or_a_file_name_is_shown_as_written_never_as_markup():
+    from lib.projection import legend_label
+
+    figure = charts.accuracy_bars([{"condition": "zero-shot", "accuracy": 0.5}], "condition", "accuracy",
+                                  title="My <b>task</b>")
+    assert figure.layout.title.text == "My &lt;b&gt;task&lt;/b&gt;"  # Plotly draws it as text, not bold
+    assert charts.describe(figure)[0].startswith("My <b>task</b>: ")  # and the summary reads it as written
+    named = charts.accuracy_bars([{"file": legend_label("a_<b>x.md"), "accuracy": 0.5}], "file", "accuracy")
+    text, table = charts.describe(named)
+    assert "a_<b>x.md 50%" in text and "&lt;" not in text and table["x"].tolist() == ["a_<b>x.md"]

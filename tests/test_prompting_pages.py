@@ -59,6 +59,8 @@ def test_few_shot_answers_side_by_side(fast_model):
 def test_custom_task_bad_file_then_good_file(fast_model):
     at = open_page("pages/few_shot.py")
     at.selectbox(key="fs_task").set_value("custom (your own examples)").run()
+    assert not at.error and any("Upload a task file or type a few examples" in i.value for i in at.info)
+    assert at.file_uploader(key="fs_upload").proto.max_upload_size_mb == 2  # the limit the label names
     at.file_uploader(key="fs_upload").set_value(("mine.json", b'{"examples": "nope"}', "application/json")).run()
     assert any("can't be used" in e.value for e in at.error)
     good = (b'{"instruction": "Answer yes or no.", "scorer": "label", "labels": ["yes", "no"], '
@@ -85,8 +87,10 @@ def test_conversation_keeps_history_and_shows_the_window(fast_model):
     at.chat_input(key="conv_input").set_value("x " * 3000).run()
     assert any("longer than" in e.value for e in at.error)
     assert len(at.session_state["conv_messages"]) == 2  # the refused message is not kept
-    at.chat_input(key="conv_input").set_value("y" * 30_000).run()  # the input stops at 20,000 characters
-    assert any("longer than" in e.value for e in at.error)
+    # A 25,000-character paste arrives (no max_chars to drop it in the browser) and is refused, saying so.
+    assert at.chat_input(key="conv_input").proto.max_chars == 0
+    at.chat_input(key="conv_input").set_value("y" * 25_000).run()
+    assert any("That message is 25,000 characters; the limit here is 20,000" in e.value for e in at.error)
     assert len(at.session_state["conv_messages"]) == 2 and not any("yyyy" in t.value for t in at.text)  # not echoed
 
 

@@ -26,13 +26,19 @@ def task_picker(key: str, only_with_rationales: bool = False, default: str = "se
         return tasks.builtin(choice)
     st.caption("Upload a task file (JSON in the documented format, or CSV with input, output[, rationale, split]) "
                "or type examples in the table; rows whose split is 'test' are held out for evaluation.")
-    upload = st.file_uploader("Task file", type=["json", "csv"], key=f"{key}_upload")
+    limit_mb = tasks.MAX_FILE_BYTES // 2**20
+    # The uploader refuses a bigger file in the browser, before it arrives: the limit is said where it applies.
+    upload = st.file_uploader(f"Task file (up to {limit_mb} MB)", type=["json", "csv"], key=f"{key}_upload",
+                              max_upload_size=limit_mb)
     try:
         if upload is not None:
             return tasks.from_upload(upload.name, upload.getvalue())
         instruction = st.text_input("Instruction", "Answer in one word.", key=f"{key}_instruction")
         table = st.data_editor(EMPTY_TABLE, num_rows="dynamic", key=f"{key}_table")
         rows = [r for r in table.to_dict("records") if str(r.get("input") or "").strip()]
+        if not rows:  # nothing given yet is not a mistake
+            st.info("Upload a task file or type a few examples (and some rows with split 'test') to begin.")
+            st.stop()
         return tasks.from_dict({"name": "custom", "instruction": instruction,
                                 "examples": [r for r in rows if r.get("split") != "test"],
                                 "test": [r for r in rows if r.get("split") == "test"]})

@@ -21,5 +21,7 @@ def chart(figure, key: str, container=st) -> None:
     container.plotly_chart(figure, key=key)
     text, table = charts.describe(figure)
     container.caption(escape_markdown(text))  # series names can be file names
+    # st.table reads markdown in its cells: a file name like "[x](y)" or "**b**" is shown as written.
+    table = table.apply(lambda column: column.map(lambda v: escape_markdown(v) if isinstance(v, str) else v))
     with container.expander("The chart's data as a table"):
         st.table(table, border="horizontal", hide_index=True)  # plain table markup, which screen readers read (a data grid is a canvas)
