@@ -15,10 +15,12 @@ CLI (the page shows the same numbers): `python -m lib.scoreboard --items 40 --se
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -135,17 +137,32 @@ def runners(chat, server, embedder):
             lambda texts: embedded(embedder, tuple(texts)))
 
 
-_EMBEDDED: dict[tuple[int, tuple[str, ...]], np.ndarray] = {}
+_EMBEDDED: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
+ON_DISK_FROM = 256  # lists this long (the shot pool) are also kept on disk, in the lab's cache
 
 
 def embedded(embedder, texts: tuple[str, ...]) -> np.ndarray:
-    """The texts' embeddings, kept per process: the 4,000-pair shot pool takes ~40 s to embed on 2 cores, and every
-    recompute (any session's, any test's) uses the same pool. Only the last few lists are kept."""
-    key = (id(embedder), texts)
+    """The texts' embeddings, kept per process and, for the shot pool, on disk: the 4,000-pair pool takes ~40 s to
+    embed on 2 cores, and every recompute (any session's, any CLI's, any test's) embeds the same pool with the same
+    model. Keyed by the model, not the embedder object: each CLI run loads its own. Only the last few are kept."""
+    from lib import models
+
+    model = str(getattr(embedder, "model_name", id(embedder)))
+    key = (model, texts)
     if key not in _EMBEDDED:
         if len(_EMBEDDED) >= 4:
             _EMBEDDED.pop(next(iter(_EMBEDDED)))
-        _EMBEDDED[key] = rag.embed_texts(embedder, list(texts))
+        digest = hashlib.sha1("\n".join((Path(model).name, *texts)).encode("utf-8")).hexdigest()[:16]
+        path = models.cache_dir() / "embeddings" / f"{digest}.npy"
+        if len(texts) >= ON_DISK_FROM and path.is_file():
+            _EMBEDDED[key] = np.load(path)
+        else:
+            _EMBEDDED[key] = rag.embed_texts(embedder, list(texts))
+            if len(texts) >= ON_DISK_FROM:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_suffix(".partial.npy")
+                np.save(partial, _EMBEDDED[key])
+                partial.replace(path)  # whole or absent: a second process never reads half a file
     return _EMBEDDED[key]
 
 

@@ -55,3 +55,26 @@ def test_the_ladder_is_said_by_the_rule_and_names_the_engine_of_each_rung():
 
     names = list(dict.fromkeys(r["technique"] for r in stored["rows"]))
     assert effects.leader(stored["rows"], names, measure="exact", by="technique")[1].said() in said
+
+
+def test_the_shot_pool_is_embedded_once_per_model_and_kept_on_disk(tmp_path, monkeypatch):
+    """Another embedder object of the same model (each CLI run loads its own) and another process (the disk) get
+    the pool's embeddings without embedding it again."""
+    class Counting:
+        model_name = "/somewhere/all-MiniLM-L6-v2"
+        calls = 0
+
+        def embed_documents(self, texts):
+            Counting.calls += 1
+            return [[float(len(t)), 1.0] for t in texts]
+
+    monkeypatch.setenv("LLM_LAB_CACHE", str(tmp_path))
+    pool = tuple(f"sentence {i}" for i in range(scoreboard.ON_DISK_FROM))
+    first = scoreboard.embedded(Counting(), pool)
+    calls = Counting.calls
+    assert calls > 0 and scoreboard.embedded(Counting(), pool) is first  # a new object, the same model
+    scoreboard._EMBEDDED.clear()  # as a new process finds it
+    again = scoreboard.embedded(Counting(), pool)
+    assert Counting.calls == calls and np.array_equal(again, first) and len(list(tmp_path.glob("embeddings/*.npy"))) == 1
+    scoreboard.embedded(Counting(), pool[:3])  # a short list is not written to disk
+    assert len(list(tmp_path.glob("embeddings/*.npy"))) == 1
