@@ -91,6 +91,13 @@ def _matrix(rows: list[dict], condition: str, items: list[str], measure: str, by
     return np.where(np.isnan(m), np.nanmean(m), m)
 
 
+def _resampled_means(m: np.ndarray, pick: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """The mean of items × seeds matrix `m` in each resample: rows `pick` (resamples × items), columns `seeds`
+    (resamples × seeds), all resamples at once (summaries are remade on every page run: no Python loop)."""
+    rows = m[pick]  # resamples × items × seeds
+    return np.take_along_axis(rows, np.broadcast_to(seeds[:, None, :], rows.shape), axis=2).mean(axis=(1, 2))
+
+
 def _collapsed(rows: list[dict], condition: str, by: str) -> str | None:
     for seed in sorted({r.get("seed", 0) for r in rows if r[by] == condition}):
         answers = [r.get("extracted", "") for r in rows if r[by] == condition and r.get("seed", 0) == seed]
@@ -126,8 +133,7 @@ def compare(rows: list[dict], first: str, second: str, labels=(), measure: str =
     # Shot samplings are shared by every item, so a resample draws whole seeds, not a seed per item.
     seeds_a = rng.integers(a.shape[1], size=(resamples, a.shape[1]))
     seeds_b = rng.integers(b.shape[1], size=(resamples, b.shape[1]))
-    boot_a = np.array([a[p][:, s].mean() for p, s in zip(pick, seeds_a)])
-    boot_b = np.array([b[p][:, s].mean() for p, s in zip(pick, seeds_b)])
+    boot_a, boot_b = _resampled_means(a, pick, seeds_a), _resampled_means(b, pick, seeds_b)
     diff = boot_b - boot_a
     low, high = np.percentile(diff, [2.5, 97.5])
     (a_low, a_high), (b_low, b_high) = np.percentile(boot_a, [2.5, 97.5]), np.percentile(boot_b, [2.5, 97.5])
@@ -145,8 +151,8 @@ def interval(rows: list[dict], condition: str, measure: str = "score", by: str =
     items = list(dict.fromkeys(r["input"] for r in rows if r[by] == condition))
     m = _matrix(rows, condition, items, measure, by)
     rng = np.random.default_rng(seed)
-    boot = [m[p][:, s].mean() for p, s in zip(rng.integers(len(items), size=(resamples, len(items))),
-                                               rng.integers(m.shape[1], size=(resamples, m.shape[1])))]
+    pick = rng.integers(len(items), size=(resamples, len(items)))
+    boot = _resampled_means(m, pick, rng.integers(m.shape[1], size=(resamples, m.shape[1])))
     low, high = np.percentile(boot, [2.5, 97.5])
     return float(low), float(high)
 

@@ -89,13 +89,18 @@ def summarize(rows: list[dict]) -> list[dict]:
     return out
 
 
+def _effect_rows(result: dict, check: str) -> list[dict]:
+    """A result's rows as lib.effects reads them: the way is the condition, the question the item, `check` the score."""
+    return [{"condition": r["way"], "input": r["question"], "score": float(r[check])} for r in result["rows"]]
+
+
 def chart_table(result: dict) -> list[dict]:
     """One bar a way and check (fact, form): the share with its 95 % interval over the questions (lib.effects)."""
     from lib import effects
 
     table = []
     for check in ("fact", "form"):
-        rows = [{"condition": r["way"], "input": r["question"], "score": float(r[check])} for r in result["rows"]]
+        rows = _effect_rows(result, check)
         for s in result["summary"]:
             low, high = effects.interval(rows, s["way"])
             table.append({"way": s["way"], "check": check, "share": s[check], "share_low": low, "share_high": high})
@@ -108,7 +113,7 @@ def said(result: dict) -> str:
 
     by = {row["way"]: row for row in result["summary"]}
     base, rag_, adapter, both = (by[w.name] for w in WAYS)
-    fact_rows = [{"condition": r["way"], "input": r["question"], "score": float(r["fact"])} for r in result["rows"]]
+    fact_rows = _effect_rows(result, "fact")
     retrieval = effects.compare(fact_rows, WAYS[2].name, WAYS[3].name)
     reader = effects.compare(fact_rows, WAYS[1].name, WAYS[3].name)
     return (f"Read it as a two-by-two. Retrieval moves the **fact** bar ({base['fact']:.0%} → {rag_['fact']:.0%} "
