@@ -37,7 +37,7 @@ test: $(VENV)/.installed-dev
 
 # Every result the pages show, made again from the code (data/experiments.json lists them): about 35 minutes.
 results: setup
-	$(BIN)/python -m lib.experiments
+	$(BIN)/python -m lib.cli.experiments
 
 bench: setup
 	$(BIN)/python bench/run.py --json

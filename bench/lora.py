@@ -49,7 +49,7 @@ def main() -> None:
 
         def timed(name):
             t = time.perf_counter()
-            lora.generate(server.model, server.tokenizer, probe, name, max_new_tokens=4)
+            lora.answers(server.backend(name), probe, max_new_tokens=4)
             return (time.perf_counter() - t) * 1000
 
         same = statistics.median(timed("viggo") for _ in range(8))
@@ -61,7 +61,7 @@ def main() -> None:
         live_s = time.perf_counter() - t
         server.add("live", Path(tmp) / "live")
         test = lora.load_pairs(lora.TEST_FILE)[:40]
-        em = lora.score_rows(test, server.generate([p["input"] for p in test], "live"))["exact_match"]
+        em = lora.score_rows(test, lora.answers(server.backend("live"), [p["input"] for p in test], lora.EVAL_TOKENS))["exact_match"]
     print(json.dumps({"plain_step_s": round(plain, 3), "ours_step_s": round(ours, 3), "step_ratio": round(ours / plain, 3),
                       "same_adapter_call_ms": round(same, 1), "switching_call_ms": round(switching, 1),
                       "switch_ms": round(switching - same, 1), "live_steps": live.steps,

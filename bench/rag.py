@@ -34,12 +34,12 @@ def main() -> None:
     import faiss
     from sentence_transformers import SentenceTransformer
 
-    from lib import charts, documents, models, projection, rag
+    from lib import charts, models, projection, rag
 
     embeddings = models.load_embeddings()
     embeddings.embed_query("warm up")
     started = time.perf_counter()
-    index = rag.build_index(rag.split(documents.load_folder(rag.SAMPLE_DOCS), 128, 16), embeddings)
+    index = rag.index_of(rag.SAMPLE_DOCS, embeddings)
     index_s = time.perf_counter() - started
     texts = [c.page_content for c in index.chunks] * 8  # enough text to time throughput
 

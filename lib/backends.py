@@ -1,90 +1,184 @@
-"""Where answers come from, behind one small interface.
+"""Every answer in the lab comes from a backend, behind one interface.
 
-- `FastBackend`: the bundled SmolLM2 on onnxruntime, running the GGUF's
-  own 4-bit blocks in one batch shared by every session (the default; `bench/run.py` measures its speed and accuracy against the others).
-- `LocalBackend`: a transformers model in this process — the bundled SmolLM2 in
-  float32 (the reference the fast engine is measured against), or any Hugging
-  Face model id once it has been fetched through `huggingface-hub`.
-- `OpenAIBackend`: any OpenAI-compatible server (Ollama, vLLM, llama.cpp
-  server) through LangChain's `ChatOpenAI(base_url=...)`; the way a workshop
-  outgrows one laptop.
+    >>> chosen = bundled()                                   # or LocalBackend(gemma), server.backend("viggo"), …
+    >>> chosen.render_prompt(messages)                       # the exact text the model reads
+    >>> stream = chosen.stream(messages, settings, cancel)   # text pieces; stream.stats counts tokens
+    >>> chosen.answer_all(conversations, settings)           # many answers (batched where the engine batches)
+    >>> chosen.score_options(conversations, ["yes", "no"])   # log P(option | prompt); NotOnThisBackend if it can't
 
-Each backend streams an answer for chat messages, answers many conversations at
-once (`answer_all`, what evaluations use), and says how it counts tokens.
+- `LocalBackend`: a transformers model in this process — the bundled SmolLM2 in float32 (the reference the fast
+  engine is measured against), the pretrained Gemma 3 270M, or any Hugging Face model id once it has been fetched
+  through `huggingface-hub`.
+- `FastBackend`: the bundled SmolLM2 on onnxruntime, running the GGUF's own 4-bit blocks in one batch shared by
+  every session (the default; `bench/run.py` measures its speed and accuracy against the others).
+- `AdapterBackend`: one LoRA adapter (or its base model) in a `lora_serving.LoraServer`, chosen per call.
+- `OpenAIBackend`: any OpenAI-compatible server (Ollama, vLLM, llama.cpp server) through LangChain's
+  `ChatOpenAI(base_url=...)`; the way a workshop outgrows one laptop.
+
+How a backend renders a prompt and where its answers stop live in its class and nowhere else, so the X-ray, the
+token counts, the notebook's "prompt as sent" and the model's input cannot disagree. A local model reads one of
+three prompt styles: its chat template; for a pretrained-only model (no template), the instruction, shots and
+question as plain `Input: … Output:` text, answered up to the end of the line (it would go on with a made-up next
+"Input:"); or, to show what pretraining alone does, the user's bare text to continue.
 What this leaves out: model loading details (see `models.py`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
 from lib import fast_engine, generation
 from lib.generation import GenerationSettings, GenerationStats, Messages
-from lib.scheduler import step
+from lib.scheduler import pass_turn, step
 
 
 class BackendUnavailable(RuntimeError):
     """The chosen backend can't be reached or loaded; the message says what to do."""
 
 
+class NotOnThisBackend(BackendUnavailable):
+    """The backend cannot do what was asked (e.g. score options); the message names what can."""
+
+
+# A local model's prompt styles, named as stored results name them ("prompt_format").
+CHAT, INPUT_OUTPUT, CONTINUE = "chat template", "plain text (Input: … Output: …)", "bare text to continue"
+REFERENCE = "reference: float32, PyTorch"
+BASE_ADAPTER = "__base__"  # peft's name for "no adapter" in adapter_names
+
+
 class Backend(Protocol):
     name: str
+    engine: str  # how it runs, as the notebook and stored results name it
     exact_tokens: bool  # False when token counts are an estimate (remote tokenizer unknown)
     context_window: int
-
-    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event): ...
-
-    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]: ...
+    can_score: bool  # whether score_options works here
 
     def render_prompt(self, messages: Messages) -> str: ...
 
     def count_tokens(self, text: str) -> int: ...
+
+    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None): ...
+
+    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]: ...
+
+    def score_options(self, conversations: list[Messages], options: list[str]) -> list[list[float]]: ...
 
 
 class LocalBackend:
     """A transformers model in this process."""
 
     exact_tokens = True
+    can_score = True
 
-    def __init__(self, loaded):
+    def __init__(self, loaded, engine: str = REFERENCE, style: str | None = None, name: str | None = None):
         self.loaded = loaded
-        self.name = loaded.name
+        self.name = name or loaded.name
         self.context_window = loaded.context_window
-        self.engine = "reference: float32, PyTorch"
+        self.engine = engine
+        # Only CONTINUE is ever asked for; the other two follow from whether the model has a chat template.
+        self.style = style or (CHAT if loaded.tokenizer.chat_template else INPUT_OUTPUT)
 
-    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event):
-        return generation.stream_chat(self.loaded, messages, settings, cancel)
-
-    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
-        with step():  # handed on between tokens while others wait (generation.between_tokens)
-            return generation.generate_batch(self.loaded, conversations, settings)
+    @property
+    def tokenizer(self):
+        return self.loaded.tokenizer
 
     def render_prompt(self, messages: Messages) -> str:
-        return generation.render_prompt(self.loaded.tokenizer, messages)
+        if self.style == CONTINUE:
+            return (self.tokenizer.bos_token or "") + messages[-1]["content"]
+        return generation.render_prompt(self.tokenizer, messages)  # the template, or BOS and Input/Output text
 
     def count_tokens(self, text: str) -> int:
-        return generation.count_tokens(self.loaded.tokenizer, text)
+        return generation.count_tokens(self.tokenizer, text)
+
+    @property
+    def _stop(self) -> str | None:
+        """Where an answer ends besides the end-of-text token: a pretrained model reading Input/Output text would go
+        on after its answer's line with a made-up next "Input:"."""
+        return "\n" if self.style == INPUT_OUTPUT else None
+
+    def _per_call(self) -> dict:
+        """Extra generate() arguments for one call (an adapter's name, in AdapterBackend)."""
+        return {}
+
+    def _holding(self):
+        """Held for the length of a call (AdapterBackend: its server's lock)."""
+        return contextlib.nullcontext()
+
+    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None):
+        extra = {key: [value] for key, value in self._per_call().items()}
+        if self._stop:
+            extra |= {"stop_strings": [self._stop], "tokenizer": self.tokenizer}
+        return generation.Stream(self.loaded, self.render_prompt(messages), settings, cancel or threading.Event(), extra,
+                                 self._holding())
+
+    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
+        with self._holding(), step():  # handed on between tokens while others wait (generation.between_tokens)
+            texts = generation.complete_batch(self.loaded, [self.render_prompt(m) for m in conversations], settings,
+                                              stop=self._stop, per_row=self._per_call())
+        return [text.split(self._stop)[0].strip() if self._stop else text for text in texts]
+
+    def score_options(self, conversations: list[Messages], options: list[str]) -> list[list[float]]:
+        from lib import option_scoring
+
+        # After "Output:" an option follows a space; in a chat template it opens the assistant's turn.
+        written = [option if self.style == CHAT else " " + option for option in options]
+        scores = []
+        with self._holding(), step():
+            for messages in conversations:
+                scores.append(option_scoring.option_logprobs(self.loaded, self.render_prompt(messages), written,
+                                                             self._per_call()))
+                pass_turn()  # other sessions' steps run between two questions
+        return scores
+
+
+class AdapterBackend(LocalBackend):
+    """One adapter of a LoRA server (or its base model, adapter None), named per call with peft's `adapter_names`;
+    every call holds the server's lock (see lora_serving.py for why)."""
+
+    def __init__(self, server, adapter: str | None):
+        super().__init__(server.loaded, name=f"{server.base_name} + LoRA '{adapter}'" if adapter else server.base_name)
+        self.server, self.adapter = server, adapter
+        self.engine = REFERENCE + (", LoRA adapter" if adapter else "")
+
+    def _per_call(self) -> dict:
+        return {"adapter_names": self.adapter or BASE_ADAPTER}
+
+    @property
+    def _stop(self) -> str | None:
+        # An adapter learned where its answer ends (its training pairs end with the end-of-text token), and some
+        # answers it learned take two lines (the read-and-answer adapter's); its base model stops as any other.
+        return None if self.adapter else super()._stop
+
+    def _holding(self):
+        return self.server.holding()
+
+    def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
+        # Stripped: the LoRA evaluations (and their stored rows) compare answers without their surrounding blanks.
+        return [text.strip() for text in super().answer_all(conversations, settings)]
 
 
 class FastBackend(LocalBackend):
-    """The bundled model on the fast engine; prompts and token counts come from the same tokenizer."""
+    """The bundled model on the fast engine; prompts and token counts come from the same tokenizer. Options are
+    scored by `scorer()`, the same weights in PyTorch (the fast engine returns tokens, not probabilities)."""
 
-    def __init__(self, fast: fast_engine.FastModel):
-        self.loaded = fast
-        self.name = fast.name
-        self.context_window = fast.context_window
-        self.engine = fast.label
+    def __init__(self, fast: fast_engine.FastModel, scorer: Callable[[], LocalBackend] | None = None):
+        super().__init__(fast, engine=fast.label, style=CHAT)
+        self._scorer = scorer or (lambda: bundled("reference"))
 
-    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event):
-        return fast_engine.stream_chat(self.loaded, messages, settings, cancel)
+    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None):
+        return fast_engine.stream_prompt(self.loaded, self.render_prompt(messages), settings, cancel)
 
     def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
-        return fast_engine.generate_batch(self.loaded, conversations, settings)
+        return fast_engine.complete_batch(self.loaded, [self.render_prompt(m) for m in conversations], settings)
+
+    def score_options(self, conversations: list[Messages], options: list[str]) -> list[list[float]]:
+        return self._scorer().score_options(conversations, options)
 
 
 class RemoteStream:
@@ -122,6 +216,7 @@ class OpenAIBackend:
     """An OpenAI-compatible chat server (Ollama, vLLM, llama.cpp server, …)."""
 
     exact_tokens = False
+    can_score = False
 
     def __init__(self, base_url: str, model: str, api_key: str = "", context_window: int = 8192):
         self.base_url = base_url
@@ -146,15 +241,19 @@ class OpenAIBackend:
             max_retries=0,
         )
 
-    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event):
+    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None):
         prompt_tokens = self.count_tokens(render_messages(messages))
-        return RemoteStream(self._chat(settings), messages, prompt_tokens, cancel, self.base_url)
+        return RemoteStream(self._chat(settings), messages, prompt_tokens, cancel or threading.Event(), self.base_url)
 
     def answer_all(self, conversations: list[Messages], settings: GenerationSettings) -> list[str]:
         return ["".join(self.stream(m, settings, threading.Event())) for m in conversations]
 
     def render_prompt(self, messages: Messages) -> str:
         return render_messages(messages)
+
+    def score_options(self, conversations: list[Messages], options: list[str]) -> list[list[float]]:
+        raise NotOnThisBackend(f"The server at {self.base_url} answers chat messages; scoring options needs each "
+                               "option's log-probability after the prompt, which this backend does not read.")
 
     def count_tokens(self, text: str) -> int:
         # The server's tokenizer is unknown here; ~4 characters a token is the usual English estimate.

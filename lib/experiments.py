@@ -1,29 +1,25 @@
 """The shipped experiments: every result a page shows, declared once in data/experiments.json.
 
     >>> exp = experiments.get("prompting/intent")
-    >>> exp.command                      # how it was made: python -m lib.prompting eval --task intent ... --save ...
+    >>> exp.command                      # how it was made: python -m lib.cli.prompting eval --task intent ... --save ...
     >>> exp.load()                       # the stored result (its "settings" say how it was made), or None
     >>> experiments.differences(exp.load()["settings"], {"engine": "reference", "items": 20})
     ['engine: fast (stored) vs reference (yours)']
 
 A page shows a stored result only when its own settings match the stored ones (`differences` is empty);
-otherwise it says what differs and offers to measure live. Each experiment's module has a CLI,
+otherwise it says what differs and offers to measure live. Each experiment's module (lib/cli/) has a CLI,
 `main(argv)`, that writes the result with `--save PATH`; the same CLI with the experiment's short `check`
 arguments makes the first rows again, which the tests compare with the stored ones.
 
-CLI: `python -m lib.experiments [NAME ...] [--list]` regenerates every result (or the named ones);
-`make results` runs it.
+`python -m lib.cli.experiments [NAME ...] [--list]` regenerates every result (or the named ones); `make results`
+runs it.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
-import os
 import statistics
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,26 +54,6 @@ class Experiment:
         """Run the experiment's CLI in this process and return what it saved."""
         importlib.import_module(self.module).main([*self.args, *extra, "--save", str(save), "--json"])
         return json.loads(save.read_text(encoding="utf-8"))
-
-
-def add_cli_options(parser: argparse.ArgumentParser, engine_help: str | None = None) -> None:
-    """The options every experiment's CLI shares: --engine (when it has a choice), --save PATH, --json."""
-    from lib.settings import ENGINES
-
-    if engine_help:
-        parser.add_argument("--engine", choices=ENGINES, default="fast", help=engine_help)
-    parser.add_argument("--save", type=Path, default=None, help="also write the full result (rows included) here")
-    parser.add_argument("--json", action="store_true", help="print the summary as one line of JSON")
-
-
-def report(result: dict, args: argparse.Namespace, summary: dict | None = None) -> None:
-    """Every experiment CLI's ending: the whole result to `--save PATH`; the summary (the result without its rows
-    unless given) to stdout, as one line with `--json`."""
-    if args.save:
-        Path(args.save).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.save).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
-    summary = summary if summary is not None else {k: v for k, v in result.items() if k != "rows"}
-    print(json.dumps(summary) if args.json else json.dumps(summary, indent=2))
 
 
 def all_experiments() -> list[Experiment]:
@@ -170,26 +146,3 @@ def rows_of(result: dict) -> list[dict]:
     if "rows" in result:
         return result["rows"]
     return [row for part in ("base", "lora") for row in result[part]["rows"]]
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lib.experiments", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", help="only these (default: all)")
-    parser.add_argument("--list", action="store_true", help="print the experiments and their commands, run nothing")
-    args = parser.parse_args(argv)
-    chosen = [e for e in all_experiments() if not args.names or e.name in args.names]
-    if args.list or not chosen:
-        for e in chosen or all_experiments():
-            print(f"{e.name:22} ~{e.minutes:g} min  {e.command}")
-        return
-    os.chdir(REPO_ROOT)  # the saved commands name the result files from here
-    for e in chosen:
-        print(f"{e.name}: {e.command}", file=sys.stderr, flush=True)
-        started = time.perf_counter()
-        e.result_file.parent.mkdir(parents=True, exist_ok=True)
-        e.run(e.result_file.relative_to(REPO_ROOT))
-        print(f"{e.name}: {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

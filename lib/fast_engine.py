@@ -1,7 +1,7 @@
 """The fast engine: SmolLM2's own 4-bit weights run by onnxruntime, streamed, batched across sessions, cancellable.
 
     >>> fast = load()                                   # builds the model once (~15 s), then loads in ~0.3 s
-    >>> stream = stream_chat(fast, [{"role": "user", "content": "Hi"}], GenerationSettings())
+    >>> stream = stream_prompt(fast, prompt, GenerationSettings())   # prompt: rendered by backends.FastBackend
     >>> "".join(stream); stream.stats.tokens_per_second
 
 Why it is fast: decoding on a CPU is bound by how many bytes of weights it reads
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from lib import models, onnx_build
 from lib.batcher import Batcher, Decoder
-from lib.generation import GenerationSettings, GenerationStats, Messages, check_fits, render_prompt
+from lib.generation import GenerationSettings, GenerationStats, check_fits
 from lib.scheduler import current_owner
 
 # activations → what the sidebar calls it. "exact" keeps the float32 path's accuracy; "int8" is faster and lossy.
@@ -162,22 +162,22 @@ class FastStream:
             self.stats.finished_at = time.perf_counter()
 
 
-def stream_chat(fast: FastModel, messages: Messages, settings: GenerationSettings,
-                cancel: threading.Event | None = None) -> FastStream:
-    """Start an answer to `messages` (the chat template applied exactly as the reference path does)."""
-    return FastStream(fast, render_prompt(fast.tokenizer, messages), settings, cancel or threading.Event())
+def stream_prompt(fast: FastModel, prompt: str, settings: GenerationSettings,
+                  cancel: threading.Event | None = None) -> FastStream:
+    """Start continuing `prompt`, text exactly as the model reads it (backends.FastBackend renders it)."""
+    return FastStream(fast, prompt, settings, cancel or threading.Event())
 
 
-def generate_batch(fast: FastModel, conversations: list[Messages], settings: GenerationSettings,
+def complete_batch(fast: FastModel, prompts: list[str], settings: GenerationSettings,
                    cancel: threading.Event | None = None) -> list[str]:
-    """Answers for many conversations, decoded side by side in the shared batch.
+    """Continuations of many prompts (text as the model reads it), decoded side by side in the shared batch.
 
     Greedy answers equal one-by-one answers token for token (tests check it). An evaluation sends the same
     instruction and shots before every item, and the batch reads only what follows the part a prompt
     shares with the one before. Sampled answers each get their own seed (settings.seed + their index),
     so they differ from each other and are reproducible."""
     cancel = cancel or threading.Event()
-    prompts = [encode(fast, render_prompt(fast.tokenizer, m)) for m in conversations]
+    prompts = [encode(fast, prompt) for prompt in prompts]
     check_fits(max(map(len, prompts), default=0), settings.max_new_tokens, fast.context_window)
     owner = current_owner()
     rows = [fast.batcher.submit(ids, replace(settings, seed=settings.seed + i), owner, cancel)

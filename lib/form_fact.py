@@ -11,21 +11,16 @@ on (data/form/generate.py): exactly two lines, "Answer: <short phrase>" and
 "Source: [n]" (or "none"). The *fact* check is the RAG page's: does the answer
 contain the expected string.
 
-CLI: `python -m lib.form_fact train` (the bundled form adapter) and
-`python -m lib.form_fact eval [--limit N] [--engine E] [--save PATH] --json` (the sample questions, four ways).
+CLI: `python -m lib.cli.form_fact train` (the bundled form adapter) and
+`python -m lib.cli.form_fact eval [--limit N] [--engine E] [--save PATH] --json` (the sample questions, four ways).
 """
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import json
 import re
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 
-from lib import experiments, lora, lora_training, rag
+from lib import lora, lora_training, rag
 from lib.models import PRETRAINED_BASE_NAME, REPO_ROOT
 
 ADAPTER = lora.SERVED["form"]
@@ -67,12 +62,17 @@ def score(output: str, fact: str) -> dict:
     return {"fact": rag.contains_fact(text, fact), "form": form}
 
 
-def evaluate(index: rag.Index, questions: list[dict], generate, progress=lambda _f: None) -> dict:
-    """All questions, four ways. `generate(list of messages, adapter or None)` returns the answers (greedy)."""
+def evaluate(index: rag.Index, questions: list[dict], base, adapted, progress=lambda _f: None) -> dict:
+    """All questions, four ways, greedy: the ways without the adapter answered by the `base` backend, the others by
+    the `adapted` one (backends.py)."""
+    from lib.generation import GenerationSettings
+
     hits = [rag.retrieve(index, q["question"], K) for q in questions]
     rows = []
     for done, way in enumerate(WAYS, start=1):
-        outputs = generate([messages_for(way, q["question"], h) for q, h in zip(questions, hits)], way.adapter)
+        outputs = (adapted if way.adapter else base).answer_all(
+            [messages_for(way, q["question"], h) for q, h in zip(questions, hits)],
+            GenerationSettings(max_new_tokens=ANSWER_TOKENS))
         rows += [{"way": way.name, "question": q["question"], "fact_expected": q["answer"], "output": o, **score(o, q["answer"])}
                  for q, o in zip(questions, outputs)]
         progress(done / len(WAYS))
@@ -150,56 +150,3 @@ def reader_said(table: list[dict]) -> str:
                  "asked for); a few say \"I don't know\" although the passage holds the answer. A small model reads "
                  "only so well.")
     return text
-
-
-def generator(fast, server):
-    """generate(conversations, adapter) for `evaluate`: the base ways on the fast engine (as the page answers them),
-    the adapter ways on the LoRA server (adapters run on PyTorch)."""
-    from lib.generation import GenerationSettings
-
-    greedy = GenerationSettings(max_new_tokens=ANSWER_TOKENS)
-
-    def generate(conversations: list[list[dict]], adapter: str | None) -> list[str]:
-        if adapter is None:
-            return fast.answer_all(conversations, greedy)
-        return server.generate_messages(conversations, adapter)
-    return generate
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lib.form_fact", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
-    tr = sub.add_parser("train", help=f"train the bundled form adapter into {ADAPTER.relative_to(REPO_ROOT)}")
-    tr.add_argument("--out", type=Path, default=ADAPTER)
-    tr.add_argument("--base-model", default=TRAIN_CONFIG.base_model, help="see lora_training.TrainConfig")
-    tr.add_argument("--b-lr-ratio", type=float, default=TRAIN_CONFIG.b_lr_ratio, help="LoRA+ (see TrainConfig)")
-    ev = sub.add_parser("eval", help="the questions answered four ways, scored for fact and form")
-    ev.add_argument("--adapter", type=Path, default=ADAPTER, help="a read-and-answer adapter folder")
-    ev.add_argument("--set", choices=list(rag.DOC_SETS), default="sample", help="which documents and questions")
-    ev.add_argument("--limit", type=int, default=None, help="only the first N questions")
-    experiments.add_cli_options(ev, "the engine of the ways without the adapter (the adapter runs on PyTorch)")
-    args = parser.parse_args(argv)
-    if args.command == "train":
-        config = dataclasses.replace(TRAIN_CONFIG, base_model=args.base_model, b_lr_ratio=args.b_lr_ratio)
-        log = lora_training.train(config, lora.load_pairs(TRAIN_FILE), args.out, lora_training.print_progress)
-        print(json.dumps({"out": str(args.out), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
-        return
-    from lib import backends, models
-    from lib.lora_serving import LoraServer
-
-    server = LoraServer({"form": args.adapter}, lora.base_model_of(args.adapter))
-    fast = backends.bundled(args.engine)
-    docs = rag.DOC_SETS[args.set]
-    index = rag.build_index(rag.split(rag.load_folder(docs), 128, 16), models.load_embeddings())
-    questions = rag.load_questions(docs / "questions.jsonl")[: args.limit]
-    result = evaluate(index, questions, generator(fast, server))
-    result |= {"engines": {"base": fast.engine, "adapter": "float32, PyTorch + LoRA"},
-               "max_new_tokens": ANSWER_TOKENS, "decoding": "greedy",
-               "command": "python -m lib.form_fact " + " ".join(argv or []),
-               "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": len(questions),
-                            "set": args.set}}
-    experiments.report(result, args, result["summary"])
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,8 +1,11 @@
 """Text generation on a local transformers model: streamed, batched, cancellable.
 
     >>> settings = GenerationSettings(max_new_tokens=32)          # greedy by default
-    >>> stream = stream_chat(loaded, [{"role": "user", "content": "Hi"}], settings)
+    >>> stream = Stream(loaded, render_prompt(loaded.tokenizer, messages), settings, threading.Event())
     >>> "".join(stream); stream.stats.tokens_per_second
+
+Pages and evaluations never call this module: they ask a backend (`backends.py`), which renders its prompt and
+calls it.
 
 Every call takes a `threading.Event`; setting it stops the model at the next
 token (a stopping criterion checks it), and leaving a stream early sets it, so a
@@ -217,28 +220,6 @@ class _Tee:
                 sink.end()
 
 
-def stream_chat(
-    loaded, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None,
-    extra: dict | None = None, lock=None,
-) -> Stream:
-    """Start generating an answer to `messages`; iterate the result for text. `lock` is held while generating."""
-    return Stream(loaded, render_prompt(loaded.tokenizer, messages), settings, cancel or threading.Event(), extra, lock)
-
-
-def generate_batch(
-    loaded,
-    conversations: list[Messages],
-    settings: GenerationSettings,
-    cancel: threading.Event | None = None,
-    batch_size: int = 8,
-    per_row: dict | None = None,
-    stop: str | None = None,
-) -> list[str]:
-    """Answers for many conversations, `batch_size` at a time (left-padded). Greedy output equals one-by-one."""
-    return complete_batch(loaded, [render_prompt(loaded.tokenizer, m) for m in conversations], settings, cancel,
-                          batch_size, stop, per_row)
-
-
 def complete_batch(
     loaded,
     prompts: list[str],
@@ -275,11 +256,6 @@ def complete_batch(
         new = out[:, enc["input_ids"].shape[1] :]
         answers += loaded.tokenizer.batch_decode(new, skip_special_tokens=True)
     return answers
-
-
-def stream_text(loaded, text: str, settings: GenerationSettings, cancel: threading.Event | None = None) -> Stream:
-    """Continue raw text with no chat template — how a pretrained-only model is used (BOS added if it has one)."""
-    return Stream(loaded, (loaded.tokenizer.bos_token or "") + text, settings, cancel or threading.Event())
 
 
 def sample_answers(backend, messages: Messages, n: int, seed: int, temperature: float = 0.9,

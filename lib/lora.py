@@ -2,26 +2,22 @@
 
     >>> pairs = load_pairs(TEST_FILE)
     >>> trainable_parameters(module_shapes(model), rank=8, targets=["q_proj", "v_proj"])
-    >>> model, tokenizer = serving_model({"viggo": BUNDLED["viggo"]})
-    >>> evaluate(model, tokenizer, "viggo", pairs)          # exact match and slot F1, base vs adapter
+    >>> server = lora_serving.server_holding("viggo")
+    >>> evaluate(server.backend(None), server.backend("viggo"), pairs)   # exact match and slot F1, base vs adapter
 
 Training is in `lora_training.py`, looking inside an adapter (ΔW, merging) in `lora_inspect.py`.
 
 CLI (same code as the pages):
-    python -m lib.lora train --steps 360 --examples 3000 --out adapters/viggo   # see the adapter's model card
-    python -m lib.lora eval --adapter viggo --set people --json                 # or --set generated, --set dev
+    python -m lib.cli.lora train --steps 360 --examples 3000 --out adapters/viggo   # see the adapter's model card
+    python -m lib.cli.lora eval --adapter viggo --set people --json                 # or --set generated, --set dev
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
-from lib import experiments, fields, figures, meaning
+from lib import fields, figures, meaning
 from lib.models import REPO_ROOT
 
 TRAIN_FILE = REPO_ROOT / "data" / "viggo" / "train.jsonl"
@@ -92,8 +88,22 @@ def trainable_parameters(shapes: dict[str, tuple[int, int, int]], rank: int, tar
     return {t: rank * (shapes[t][0] + shapes[t][1]) * shapes[t][2] for t in targets}
 
 
-def greedy(model, tokenizer, sentence: str, max_new_tokens: int = 48, instruction: str = INSTRUCTION) -> str:
-    return generate_messages(model, tokenizer, [messages_for(sentence, instruction)], ACTIVE, max_new_tokens)[0]
+def answers(backend, sentences: list[str], max_new_tokens: int = 48, instruction: str = INSTRUCTION) -> list[str]:
+    """Greedy meaning representations from any backend (backends.py): an adapter's, its base model's, a model as
+    it is (merged, or in training: `as_backend`). A meaning representation is one line; a pretrained model's
+    backend ends its answer there (it would go on with a made-up next "Input:")."""
+    from lib.generation import GenerationSettings
+
+    return backend.answer_all([messages_for(s, instruction) for s in sentences],
+                              GenerationSettings(max_new_tokens=max_new_tokens))
+
+
+def as_backend(model, tokenizer, name: str = "LoRA model"):
+    """A model as it is (merged, or in training, no adapter chosen per call) behind the one answer interface."""
+    from lib.backends import LocalBackend
+    from lib.models import LoadedModel
+
+    return LocalBackend(LoadedModel(name, model, tokenizer, 0.0, False))
 
 
 def serving_model(adapters: dict[str, Path], base_model: str = ""):
@@ -143,35 +153,6 @@ def served_on(base_model: str) -> dict[str, Path]:
 
 
 EVAL_TOKENS = 80  # the longest meaning representation in either held-out set is 73 tokens
-BASE = "__base__"  # peft's name for "no adapter" in adapter_names
-ACTIVE = "__active__"  # no choice per call: the model as it is (a merged model, one in training)
-
-
-def generate(model, tokenizer, sentences: list[str], adapter: str | None, max_new_tokens: int = EVAL_TOKENS,
-             batch_size: int = 8) -> list[str]:
-    """Greedy meaning representations with one adapter (or the base model when None), chosen per call.
-
-    A meaning representation is one line. A pretrained model reading plain text goes on past its answer's line
-    with a made-up next "Input:", so there the answer ends at the line's end (as on the few-shot page)."""
-    stop = None if tokenizer.chat_template else "\n"
-    answers = generate_messages(model, tokenizer, [messages_for(s) for s in sentences], adapter, max_new_tokens,
-                                batch_size, stop=stop)
-    return [answer.split("\n")[0].strip() for answer in answers] if stop else answers
-
-
-def generate_messages(model, tokenizer, conversations: list[list[dict]], adapter: str | None,
-                      max_new_tokens: int = 64, batch_size: int = 8, stop: str | None = None) -> list[str]:
-    """Greedy answers to whole conversations with one adapter (None = base, ACTIVE = the model as it is),
-    chosen per call with `adapter_names`: the chat's own batched generation, one adapter for every row. A base
-    model without a chat template reads the conversation as plain text."""
-    from lib.generation import GenerationSettings, generate_batch
-    from lib.models import LoadedModel
-
-    loaded = LoadedModel("base + LoRA", model, tokenizer, 0.0, False)
-    per_row = {} if adapter == ACTIVE else {"adapter_names": adapter or BASE}
-    answers = generate_batch(loaded, conversations, GenerationSettings(max_new_tokens=max_new_tokens),
-                             batch_size=batch_size, per_row=per_row, stop=stop)
-    return [answer.strip() for answer in answers]
 
 
 def score_rows(pairs: list[dict[str, str]], outputs: list[str]) -> dict:
@@ -185,53 +166,9 @@ def summarize(rows: list[dict]) -> dict:
     return {"exact_match": sum(r["exact"] for r in rows) / len(rows), "slot_f1": sum(r["slot_f1"] for r in rows) / len(rows)}
 
 
-def evaluate_with(generate_fn: Callable[[list[str], str | None], list[str]], adapter: str,
-                  pairs: list[dict[str, str]]) -> dict:
-    """Exact match (slot order ignored) and slot F1, base model vs adapter, on the same pairs."""
+def evaluate(base, adapted, pairs: list[dict[str, str]]) -> dict:
+    """Exact match (slot order ignored) and slot F1 on the same pairs: a base model's backend vs an adapter's."""
     sentences = [p["input"] for p in pairs]
-    return {"items": len(pairs), "adapter": adapter,
-            "base": score_rows(pairs, generate_fn(sentences, None)),
-            "lora": score_rows(pairs, generate_fn(sentences, adapter))}
-
-
-def evaluate(model, tokenizer, adapter: str, pairs: list[dict[str, str]]) -> dict:
-    return evaluate_with(lambda sentences, name: generate(model, tokenizer, sentences, name), adapter, pairs)
-
-
-def main(argv: list[str] | None = None) -> None:
-    from lib import lora_training  # it builds on this module
-    parser = argparse.ArgumentParser(prog="python -m lib.lora", description="Train and evaluate LoRA adapters.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    tr = sub.add_parser("train", help="train an adapter on the ViGGO-style data (or --data FILE.jsonl)")
-    tr.add_argument("--data", type=Path, default=TRAIN_FILE)
-    tr.add_argument("--out", type=Path, default=BUNDLED["viggo"])
-    for name, value in asdict(lora_training.TrainConfig()).items():
-        if name != "targets":
-            tr.add_argument(f"--{name.replace('_', '-')}", type=type(value), default=value)
-    tr.add_argument("--targets", default=",".join(lora_training.TrainConfig().targets))
-    ev = sub.add_parser("eval", help="exact match and slot F1 for base and adapter")
-    ev.add_argument("--adapter", default="viggo", help="a bundled adapter name or an adapter folder")
-    ev.add_argument("--set", choices=list(EVAL_SETS), default="generated", help="which held-out sentences")
-    ev.add_argument("--limit", type=int, default=None, help="only the first N pairs")
-    experiments.add_cli_options(ev)  # no engine choice: adapters run on PyTorch
-    args = parser.parse_args(argv)
-    if args.command == "train":
-        fields = {k: getattr(args, k) for k in asdict(lora_training.TrainConfig()) if k != "targets"}
-        config = lora_training.TrainConfig(**fields, targets=tuple(args.targets.split(",")))
-        log = lora_training.train(config, load_pairs(args.data), args.out, lora_training.print_progress)
-        print(json.dumps({"out": str(args.out), "seconds": round(log.seconds, 1), "final_loss": log.losses[-1]}))
-        return
-    path = BUNDLED.get(args.adapter, Path(args.adapter))
-    model, tokenizer = serving_model({"adapter": path}, base_model_of(path))
-    pairs = load_pairs(EVAL_SETS[args.set])[: args.limit]
-    result = evaluate(model, tokenizer, "adapter", pairs)
-    result |= {"adapter": str(args.adapter), "engine": "float32, PyTorch + LoRA", "decoding": "greedy",
-               "command": "python -m lib.lora " + " ".join(argv or []),
-               "settings": {"engine": "reference", "max_new_tokens": EVAL_TOKENS, "items": len(pairs), "set": args.set}}
-    experiments.report(result, args, {"items": result["items"], "adapter": result["adapter"],
-                                      "base": {k: v for k, v in result["base"].items() if k != "rows"},
-                                      "lora": {k: v for k, v in result["lora"].items() if k != "rows"}})
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])
+    return {"items": len(pairs), "adapter": getattr(adapted, "adapter", adapted.name),
+            "base": score_rows(pairs, answers(base, sentences, EVAL_TOKENS)),
+            "lora": score_rows(pairs, answers(adapted, sentences, EVAL_TOKENS))}

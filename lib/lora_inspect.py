@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
-from lib.lora import EVAL_TOKENS, base_model_of, generate, greedy, messages_for, serving_model
+from lib.lora import EVAL_TOKENS, answers, as_backend, base_model_of, messages_for, serving_model
 
 
 def delta_weight(adapter_dir: Path, module: str = "model.layers.0.self_attn.q_proj"):
@@ -46,7 +46,7 @@ def merge_check(adapter_dir: Path, pairs: list[dict[str, str]],
     progress(0.25, f"Answering {len(sentences)} sentences with base + adapter (2 of 4)…")
     with torch.inference_mode():
         before_logits = model(**enc).logits
-    before = generate(model, tokenizer, sentences, "check")
+    before = answers(as_backend(model, tokenizer), sentences, EVAL_TOKENS)  # its one adapter, active
     progress(0.5, "Adding ΔW = B·A into W for good: merge_and_unload (3 of 4)…")
     merged = model.merge_and_unload()
     progress(0.6, f"Answering the same {len(sentences)} sentences with the merged model (4 of 4)…")
@@ -54,7 +54,7 @@ def merge_check(adapter_dir: Path, pairs: list[dict[str, str]],
         after_logits = merged(**enc).logits
     after = []
     for done, sentence in enumerate(sentences):
-        after.append(greedy(merged, tokenizer, sentence, EVAL_TOKENS))
+        after += answers(as_backend(merged, tokenizer), [sentence], EVAL_TOKENS)
         progress(0.6 + 0.4 * (done + 1) / len(sentences), f"Merged model: {done + 1} of {len(sentences)} answered…")
     return {"rows": [{"input": s, "adapter": b, "merged": a} for s, b, a in zip(sentences, before, after)],
             "same_text": before == after, "max_logit_diff": float((before_logits - after_logits).abs().max())}

@@ -34,10 +34,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from lib import lora, lora_training
-from lib.generation import GenerationSettings, Messages, stream_chat
+from lib.backends import AdapterBackend
 from lib.jobs import BackgroundJob
 from lib.models import BUNDLED_CHAT_NAME, LoadedModel
-from lib.scheduler import step
 from lib.work_queue import WorkQueue
 
 
@@ -58,7 +57,7 @@ class LoraServer:
         return list(self.model.peft_config)
 
     def add(self, name: str, path: Path) -> None:
-        with self._using():
+        with self.holding():
             self.model.load_adapter(str(path), adapter_name=name)
             self.model.eval()
 
@@ -78,23 +77,15 @@ class LoraServer:
                 self.model.delete_adapter(name)
 
     @contextmanager
-    def _using(self):
+    def holding(self):
+        """The server's lock, held for a whole call (a generation, an adapter added)."""
         with self._lock:
             self._remove_leaving()
             yield
 
-    def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event, adapter: str | None):
-        """A text stream from the base model (adapter None) or one adapter, chosen for this call only."""
-        return stream_chat(self.loaded, messages, settings, cancel,
-                           extra={"adapter_names": [adapter or lora.BASE]}, lock=self._using())
-
-    def generate(self, sentences: list[str], adapter: str | None) -> list[str]:
-        with self._using(), step():
-            return lora.generate(self.model, self.tokenizer, sentences, adapter)
-
-    def generate_messages(self, conversations: list[list[dict]], adapter: str | None) -> list[str]:
-        with self._using(), step():
-            return lora.generate_messages(self.model, self.tokenizer, conversations, adapter)
+    def backend(self, adapter: str | None) -> AdapterBackend:
+        """The base model (adapter None) or one adapter behind the one answer interface, chosen per call."""
+        return AdapterBackend(self, adapter)
 
 
 def server_of(base_model: str) -> LoraServer:

@@ -5,7 +5,7 @@
 
 Training runs on its own copy of the model (never the one serving answers) and
 reports through `on_step(step, loss, sample)`; a `threading.Event` cancels it.
-CLI: `python -m lib.lora train ...` (see lora.py).
+CLI: `python -m lib.cli.lora train ...` (see lora.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from lib.lora import INSTRUCTION, greedy, messages_for
+from lib.lora import INSTRUCTION, answers, as_backend, messages_for
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,7 @@ def train(config: TrainConfig, pairs: list[dict[str, str]], out_dir: Path,
         sample = None
         if step % config.sample_every == 0 or step == config.steps:
             model.eval()
-            sample = greedy(model, tokenizer, probe, instruction=config.instruction)
+            sample = answers(as_backend(model, tokenizer), [probe], instruction=config.instruction)[0]
             log.samples.append((step, sample))
             model.train()
         on_step(step, log.losses[-1], sample)

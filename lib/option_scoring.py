@@ -1,7 +1,6 @@
 """Answering a label task the way the few-shot papers did: score every option, pick the likeliest.
 
     >>> scores = option_logprobs(loaded, prompt, ["positive", "negative"])   # log P(option | prompt), one each
-    >>> choose(loaded, [prompt], ["positive", "negative"])                   # ["negative"]
 
 Free generation asks the model to write an answer and reads the first label in it; a chat model that rambles,
 or a base model that continues with something else, is scored wrong even when it "knows". Option scoring
@@ -14,14 +13,13 @@ reading the prompt (a test checks the scores equal reading prompt + option whole
 
 from __future__ import annotations
 
-from collections.abc import Callable
 
-
-def option_logprobs(loaded, prompt: str, options: list[str]) -> list[float]:
+def option_logprobs(loaded, prompt: str, options: list[str], per_row: dict | None = None) -> list[float]:
     """log P(option | prompt) for each option: the sum over its tokens (it is a label's probability, not a rate).
 
     `prompt` is text as the model reads it (chat template or BOS already in it); each option is tokenized on its
-    own and appended, so every option follows exactly the same prompt tokens.
+    own and appended, so every option follows exactly the same prompt tokens. Each `per_row` value is given once
+    per row (peft's `adapter_names` picks an adapter that way).
     """
     import torch
 
@@ -40,22 +38,12 @@ def option_logprobs(loaded, prompt: str, options: list[str]) -> list[float]:
     with torch.inference_mode():
         # Only the last position's scores are needed from the prompt: Gemma's 262k-word vocabulary made the rest
         # cost more than the whole model.
-        read = model(input_ids=prompt_ids, use_cache=True, logits_to_keep=1)
+        rows = {key: [value] for key, value in (per_row or {}).items()}
+        read = model(input_ids=prompt_ids, use_cache=True, logits_to_keep=1, **rows)
         first = read.logits[0, -1].float().log_softmax(-1)
         cache = read.cache
         cache.batch_repeat_interleave(n)
-        rest = model(input_ids=batch, attention_mask=mask, cache=cache).logits.float().log_softmax(-1)
+        rows = {key: [value] * n for key, value in (per_row or {}).items()}
+        rest = model(input_ids=batch, attention_mask=mask, cache=cache, **rows).logits.float().log_softmax(-1)
     return [float(first[ids[0]] + sum(rest[row, j - 1, ids[j]] for j in range(1, len(ids))))
             for row, ids in enumerate(option_ids)]
-
-
-def choose(loaded, prompts: list[str], options: list[str], written: Callable[[str], str] = lambda o: o,
-           between: Callable[[], None] = lambda: None) -> list[tuple[str, list[float]]]:
-    """For each prompt, (the likeliest option, every option's log-probability). `written(option)` is how the
-    option follows the prompt (e.g. with a leading space after "Output:"); `between()` runs after each prompt."""
-    chosen = []
-    for prompt in prompts:
-        scores = option_logprobs(loaded, prompt, [written(option) for option in options])
-        chosen.append((options[max(range(len(options)), key=scores.__getitem__)], scores))
-        between()
-    return chosen

@@ -15,18 +15,16 @@ it (the app's default); or, the way the few-shot papers measured, the model neve
 the task's labels after the prompt is its answer (`option_scoring`). The pretrained-only base model gets the
 same shots as plain text to continue (`generation.completion_prompt`: "Input: … Output: …").
 
-CLI: `python -m lib.prompting eval --task NAME_OR_FILE --shots K [--cot] [--seeds N]
+CLI: `python -m lib.cli.prompting eval --task NAME_OR_FILE --shots K [--cot] [--seeds N]
 [--method generate|options] [--model chat|base] --json`.
 """
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import random
 import statistics
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -258,48 +256,24 @@ def default_budget(cot: bool) -> int:
     return 200 if cot else 48
 
 
-def option_answers(loaded, task: Task, model: str):
-    """answer_all by option scoring: each answer is the likeliest candidate, with every candidate's log-probability.
-    Other sessions' steps run between two questions."""
-    from lib import generation, option_scoring
-    from lib.scheduler import pass_turn, step
+def answerer(backend, task: Task, method: str, max_new_tokens: int):
+    """answer_all for `evaluate` on any backend (backends.py): the model writes greedily, or each answer is the
+    likeliest candidate by option scoring, with every candidate's log-probability in the row."""
+    from lib.generation import GenerationSettings
 
+    if method == "generate":
+        settings = GenerationSettings(max_new_tokens=max_new_tokens)
+        return lambda conversations: backend.answer_all(conversations, settings)
     options = candidates(task)
-    written = (lambda option: " " + option) if model == "base" else (lambda option: option)  # after "Output:"
 
     def answer_all(conversations):
-        prompts = [generation.render_prompt(loaded.tokenizer, m) for m in conversations]
-        with step():
-            chosen = option_scoring.choose(loaded, prompts, options, written, between=pass_turn)
-        return [(label, {"option_logprobs": json.dumps(dict(zip(options, (round(s, 3) for s in scores))))})
-                for label, scores in chosen]
+        answers = []
+        for scores in backend.score_options(conversations, options):
+            best = options[max(range(len(options)), key=scores.__getitem__)]
+            answers.append((best, {"option_logprobs": json.dumps(dict(zip(options, (round(s, 3) for s in scores))))}))
+        return answers
 
     return answer_all
-
-
-def continuation_answers(loaded, max_new_tokens: int):
-    """answer_all for the base model writing freely: greedy continuation of the plain-text prompt up to its first
-    line's end (it would go on with a made-up next "Input:")."""
-    from lib import generation
-    from lib.scheduler import step
-
-    settings = generation.GenerationSettings(max_new_tokens=max_new_tokens)
-
-    def answer_all(conversations):
-        prompts = [generation.render_prompt(loaded.tokenizer, m) for m in conversations]
-        with step():
-            texts = generation.complete_batch(loaded, prompts, settings, stop="\n")
-        return [text.split("\n")[0].strip() for text in texts]
-
-    return answer_all
-
-
-def pytorch_answers(loaded, task: Task, method: str, model: str, max_new_tokens: int):
-    """answer_all on a loaded PyTorch model: option scoring, or the base model writing (the chat model writing goes
-    through its backend instead)."""
-    if method == "options":
-        return option_answers(loaded, task, model)
-    return continuation_answers(loaded, max_new_tokens)
 
 
 def settings_of(engine: str, method: str, model: str, max_new_tokens: int, items: int, seeds: int, shots: int) -> dict:
@@ -309,44 +283,3 @@ def settings_of(engine: str, method: str, model: str, max_new_tokens: int, items
     return {"engine": engine, "method": method, "model": model,
             "max_new_tokens": max_new_tokens if method == "generate" else None,
             "items": items, "seeds": seeds, "shots": shots}
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lib.prompting", description="Evaluate prompting techniques.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    ev = sub.add_parser("eval", help="accuracy of zero-shot vs k-shot (and chain-of-thought) on a task")
-    ev.add_argument("--task", required=True, help=f"built in ({', '.join(tasks.builtin_names())}) or a task file")
-    ev.add_argument("--shots", type=int, default=4)
-    ev.add_argument("--cot", action="store_true", help="add zero-shot and few-shot chain-of-thought")
-    ev.add_argument("--seeds", type=int, default=3)
-    ev.add_argument("--limit", type=int, default=None, help="only the first N test items")
-    ev.add_argument("--max-new-tokens", type=int, default=None, help="default: 48, or 200 with --cot")
-    ev.add_argument("--method", choices=METHODS, default="generate", help="; ".join(f"{k}: {v}" for k, v in METHODS.items()))
-    ev.add_argument("--model", choices=MODELS, default="chat", help="; ".join(f"{k}: {v}" for k, v in MODELS.items()))
-    experiments.add_cli_options(ev, "the chat model on onnxruntime (4-bit, the app's default) or PyTorch (float32); "
-                                    "option scoring and the base model always run on PyTorch")
-    args = parser.parse_args(argv)
-
-    from lib import backends, models
-    from lib.generation import GenerationSettings
-
-    task = tasks.load(args.task)
-    budget = args.max_new_tokens or default_budget(args.cot)
-    if args.method == "generate" and args.model == "chat":
-        chosen = backends.bundled(args.engine)
-        name, engine = chosen.name, chosen.engine
-        answer_all = lambda conversations: chosen.answer_all(conversations, GenerationSettings(max_new_tokens=budget))  # noqa: E731
-    else:
-        loaded = models.load_chat_model() if args.model == "chat" else models.load_pretrained_base()
-        name, engine = loaded.name, "reference: float32, PyTorch"
-        answer_all = pytorch_answers(loaded, task, args.method, args.model, budget)
-    result = evaluate(task, default_conditions(args.shots, args.cot), args.seeds, answer_all, args.limit)
-    settings = settings_of(args.engine, args.method, args.model, budget, result["items"], args.seeds, args.shots)
-    result |= {"model": name, "engine": engine, "max_new_tokens": settings["max_new_tokens"], "decoding": "greedy",
-               "prompt_format": "chat template" if args.model == "chat" else "plain text (Input: … Output: …)",
-               "command": "python -m lib.prompting " + " ".join(argv or []), "settings": settings}
-    experiments.report(result, args)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,6 +1,6 @@
 """Retrieval-augmented generation: split → embed → FAISS → retrieve → augmented prompt, and its evaluation.
 
-    >>> index = build_index(split(load_folder(SAMPLE_DOCS), 128, 16), embeddings)
+    >>> index = index_of(SAMPLE_DOCS, embeddings)          # split(…, CHUNK_TOKENS, OVERLAP_TOKENS), then embedded
     >>> hits = retrieve(index, "How much does a DeepHaiku cost?", k=4)
     >>> messages = augmented_messages("How much does a DeepHaiku cost?", hits)
 
@@ -9,19 +9,17 @@ at (256). Vectors are normalized, so FAISS's inner product is the cosine.
 The index is built from vectors in memory, never loaded from a pickle.
 
 What this leaves out: hybrid (keyword) search, re-ranking, persistence.
-CLI: `python -m lib.rag eval --docs DIR --questions FILE.jsonl [--k K] [--no-reader] --json` (by default the
+CLI: `python -m lib.cli.rag eval --docs DIR --questions FILE.jsonl [--k K] [--no-reader] --json` (by default the
 read-and-answer adapter answers, the best measured configuration; --no-reader asks the bundled chat model);
-`python -m lib.rag styles --docs DIR --questions FILE.jsonl --json`: fact-in-answer for every prompt style
+`python -m lib.cli.rag styles --docs DIR --questions FILE.jsonl --json`: fact-in-answer for every prompt style
 (how many passages, where the closest goes, answer or quote). DEFAULT_K was chosen with it on the sample
 questions; data/rag_heldout/ (documents and questions written apart, used to choose nothing) checks the choice.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import re
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +36,7 @@ SAMPLE_QUESTIONS = SAMPLE_DOCS / "questions.jsonl"
 HELDOUT_DOCS = SAMPLE_DOCS.parent / "data" / "rag_heldout"
 DOC_SETS = {"sample": SAMPLE_DOCS, "heldout": HELDOUT_DOCS}  # each folder holds its questions.jsonl
 DOC_SET_LABELS = {"sample": "the sample documents", "heldout": "held-out documents (written apart, tuned on nothing)"}
+CHUNK_TOKENS, OVERLAP_TOKENS = 128, 16  # the index every stored result and the shared sample index use
 DEFAULT_K = 2  # the style chosen on the sample questions (`rag styles`; data/results/rag/styles-sample.json), in a tie
 STYLE_KS = (1, 2, 4)
 EMBEDDER_MAX_TOKENS = 256  # all-MiniLM-L6-v2 silently truncates beyond this
@@ -127,6 +126,11 @@ def build_index(chunks: list[Document], embeddings, progress: Callable[[float], 
     return Index(chunks, vectors, store, embeddings)
 
 
+def index_of(folder: Path, embeddings) -> Index:
+    """A folder's index the way every stored result and the shared sample index build it."""
+    return build_index(split(load_folder(folder), CHUNK_TOKENS, OVERLAP_TOKENS), embeddings)
+
+
 def embed_query(index: Index, question: str) -> np.ndarray:
     return np.asarray(index.embeddings.embed_query(question), dtype=np.float32)
 
@@ -185,13 +189,15 @@ def all_styles() -> list[tuple[int, PromptStyle]]:
             if k > 1 or best == "first"]
 
 
-def styles(index: Index, questions: list[dict], answer_all) -> dict:
-    """Fact-in-answer (and hit-rate) for every prompt style, the same questions each time; rows per question."""
+def styles(index: Index, questions: list[dict], backend, settings) -> dict:
+    """Fact-in-answer (and hit-rate) for every prompt style, the same questions each time, answered by `backend`
+    (backends.py) with `settings`; rows per question."""
     rows = []
     hits_at = {k: [retrieve(index, q["question"], k) for q in questions] for k in STYLE_KS}  # once per k, not per style
     for k, style in all_styles():
         hits = hits_at[k]
-        answers = answer_all([augmented_messages(q["question"], h, style) for q, h in zip(questions, hits)])
+        answers = backend.answer_all([augmented_messages(q["question"], h, style) for q, h in zip(questions, hits)],
+                                     settings)
         rows += [{"k": k, "best": style.best, "quote": style.quote, "question": q["question"], "expected": q["answer"],
                   "output": a, "fact": contains_fact(a, q["answer"]), "hit": is_hit(h, q)}
                  for q, h, a in zip(questions, hits, answers)]
@@ -302,16 +308,17 @@ def is_hit(hits: list[Hit], item: dict) -> bool:
                and (not item["source"] or h.source == item["source"]) for h in hits)
 
 
-def evaluate(index: Index, questions: list[dict], k: int, answer_all=None, mmr: bool = False) -> dict:
-    """hit-rate@k, and (with `answer_all`: list of message lists → list of answers) fact accuracy with/without RAG."""
+def evaluate(index: Index, questions: list[dict], k: int, backend=None, settings=None, mmr: bool = False) -> dict:
+    """hit-rate@k, and (given a `backend` (backends.py) and its generation `settings`) fact accuracy with and
+    without RAG."""
     rows = []
     for item in questions:
         hits = retrieve(index, item["question"], k, mmr)
         rows.append({**item, "hit": is_hit(hits, item), "retrieved": [h.source for h in hits], "_hits": hits})
     result = {"k": k, "questions": len(rows), "hit_rate": float(np.mean([r["hit"] for r in rows]))}
-    if answer_all is not None:
-        with_rag = answer_all([augmented_messages(r["question"], r["_hits"]) for r in rows])
-        without = answer_all([plain_messages(r["question"]) for r in rows])
+    if backend is not None:
+        with_rag = backend.answer_all([augmented_messages(r["question"], r["_hits"]) for r in rows], settings)
+        without = backend.answer_all([plain_messages(r["question"]) for r in rows], settings)
         for row, a, b in zip(rows, with_rag, without):
             row.update(answer_rag=a, answer_plain=b, correct_rag=contains_fact(a, row["answer"]),
                        correct_plain=contains_fact(b, row["answer"]))
@@ -321,65 +328,3 @@ def evaluate(index: Index, questions: list[dict], k: int, answer_all=None, mmr: 
         del row["_hits"]
     result["rows"] = rows
     return result
-
-
-def main(argv: list[str] | None = None) -> None:
-    from lib import experiments
-
-    parser = argparse.ArgumentParser(prog="python -m lib.rag", description="Evaluate RAG on a folder of documents.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    ev = sub.add_parser("eval", help="hit-rate@k and answer accuracy with and without retrieval")
-    st = sub.add_parser("styles", help="fact-in-answer for every prompt style (passages, their order, answer or quote)")
-    for p in (ev, st):
-        p.add_argument("--docs", type=Path, default=SAMPLE_DOCS)
-        p.add_argument("--questions", type=Path, default=None, help="default: the docs folder's questions.jsonl")
-        p.add_argument("--limit", type=int, default=None, help="only the first N questions")
-        p.add_argument("--chunk-tokens", type=int, default=128)
-        p.add_argument("--overlap-tokens", type=int, default=16)
-        p.add_argument("--max-new-tokens", type=int, default=48)
-    ev.add_argument("--k", type=int, default=None,
-                    help=f"passages retrieved (default: {DEFAULT_K} for the chat model, the reader's own 3)")
-    ev.add_argument("--retrieval-only", action="store_true", help="skip generating answers")
-    # The best measured configuration is the default: the read-and-answer adapter (form_fact's results).
-    ev.add_argument("--reader", action=argparse.BooleanOptionalAction, default=True,
-                    help="answer with the read-and-answer adapter (PyTorch + LoRA, greedy) and score its form too; "
-                         "--no-reader: the bundled chat model on --engine")
-    for p in (ev, st):
-        experiments.add_cli_options(p, "the bundled model's engine")
-    args = parser.parse_args(argv)
-
-    from lib import backends, generation, models
-
-    index = build_index(split(load_folder(args.docs), args.chunk_tokens, args.overlap_tokens), models.load_embeddings())
-    questions = load_questions(args.questions or args.docs / "questions.jsonl")[: args.limit]
-    from lib import form_fact  # it builds on this module
-
-    # Only `eval` has --reader, and it needs answers.
-    reader = getattr(args, "reader", False) and not getattr(args, "retrieval_only", False)
-    answer_all, max_new_tokens = None, form_fact.ANSWER_TOKENS if reader else args.max_new_tokens
-    if reader:
-        from lib.lora_serving import server_holding
-
-        server = server_holding("form")
-        answer_all = lambda conversations: server.generate_messages(conversations, "form")  # noqa: E731
-    elif not getattr(args, "retrieval_only", False):
-        chosen = backends.bundled(args.engine)
-        settings = generation.GenerationSettings(max_new_tokens=max_new_tokens)
-        answer_all = lambda conversations: chosen.answer_all(conversations, settings)  # noqa: E731
-    if args.command == "styles":
-        result = styles(index, questions, answer_all)
-    else:
-        result = evaluate(index, questions, args.k or (form_fact.K if reader else DEFAULT_K), answer_all)
-    if reader:
-        forms = [form_fact.score(row["answer_rag"], row["answer"])["form"] for row in result["rows"]]
-        result["form_rag"] = sum(forms) / len(forms)
-    result |= {"command": "python -m lib.rag " + " ".join(argv or []),
-               "settings": {"engine": "reference" if reader else args.engine, "max_new_tokens": max_new_tokens,
-                            "items": len(questions), "chunk_tokens": args.chunk_tokens,
-                            "overlap_tokens": args.overlap_tokens}
-               | ({"reader": "read-and-answer adapter"} if reader else {})}
-    experiments.report(result, args)
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

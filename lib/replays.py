@@ -10,13 +10,11 @@ replay; the page's own button runs it live.
     >>> recorded["streams"][0]["title"], text_of(recorded["streams"][0])
     >>> for piece in playback(recorded["streams"][0]["chunks"], started=time.perf_counter()): ...
 
-CLI: `python -m lib.replays [--steps ID ...] --save data/results/talk/replays.json` (`make results` runs it).
+CLI: `python -m lib.cli.replays [--steps ID ...] --save data/results/talk/replays.json` (`make results` runs it).
 """
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 from collections.abc import Iterator
 
@@ -90,27 +88,3 @@ def record(step: talk.Step) -> dict:
         raise RuntimeError(f"step {step.id}: pressing its demo streamed nothing")
     return {"live": how, "seconds": round(time.perf_counter() - started, 2), "streams": streams,
             "recorded_at": time.strftime("%Y-%m-%d %H:%M")}
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lib.replays", description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", nargs="*", default=None, help="only these step ids (default: every demo)")
-    experiments.add_cli_options(parser)
-    args = parser.parse_args(argv)
-    steps = [s for s in talk.load() if s.demo and (args.steps is None or s.id in args.steps)]
-    replays, rows = {}, []
-    for step in steps:
-        replays[step.id] = record(step)
-        rows += [{"step": step.id, "stream": n, "title": s["title"], "text": text_of(s)}
-                 for n, s in enumerate(replays[step.id]["streams"])]
-        print(f"{step.id}: {len(replays[step.id]['streams'])} stream(s) in {replays[step.id]['seconds']} s",
-              file=sys.stderr)
-    # Each stream keeps the generation settings it ran with: the sidebar's defaults, or the page's own.
-    result = {"settings": {"engine": "fast", "sidebar": "defaults", "decoding": "greedy"},
-              "command": "python -m lib.replays " + " ".join(argv or []), "rows": rows, "replays": replays}
-    experiments.report(result, args, {step: {"streams": len(r["streams"]), "seconds": r["seconds"]}
-                                      for step, r in replays.items()})
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -16,7 +16,7 @@ from dataclasses import asdict
 
 import streamlit as st
 
-from lib import backends, fast_engine, models, notebook, prompting
+from lib import backends, fast_engine, models, notebook
 from lib import settings as lab_settings
 from lib.generation import GenerationSettings, GenerationStats, Messages, PromptTooLong
 from lib.scheduler import Scheduler
@@ -199,11 +199,25 @@ def server_unconfirmed() -> bool:
 
 
 def bundled_backend() -> backends.LocalBackend:
-    """The bundled model on the sidebar's engine, whatever the backend (pages that set it beside its adapters)."""
+    """The bundled model on the sidebar's engine, whatever the backend (pages that set it beside its adapters).
+    On the fast engine, options are scored by the shared PyTorch copy of the same weights."""
     engine = settings()["engine"]
     if engine == "reference":
         return backends.LocalBackend(bundled_model())
-    return backends.FastBackend(fast_model(backends.ACTIVATIONS[engine]))
+    return backends.FastBackend(fast_model(backends.ACTIVATIONS[engine]),
+                                scorer=lambda: backends.LocalBackend(bundled_model()))
+
+
+def pretrained_backend(style: str | None = None) -> backends.LocalBackend:
+    """The pretrained-only Gemma 3 270M: reading Input/Output text, or (style backends.CONTINUE) the bare text."""
+    return backends.LocalBackend(pretrained_base(), style=style)
+
+
+def adapter_backend(adapter: str | None, of: str | None = None) -> backends.AdapterBackend:
+    """An adapter (a bundled one's name, or a session's own) in the shared LoRA server that holds it; with adapter
+    None, the base model of the server holding adapter `of`."""
+    server = server_for(adapter or of)
+    return server.backend(adapter)
 
 
 def _collect(stream, pieces: list[str], on_first, every_s=lambda: 0.1):
@@ -233,16 +247,14 @@ def _redraw_every() -> float:
 MAX_MESSAGE_CHARS = 20_000  # one message; longer ones are refused with a message, never sent
 
 
-def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=None,
-                  settings: GenerationSettings | None = None, source: str = "",
-                  sent: str | None = None) -> tuple[str, GenerationStats] | None:
+def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, backend: backends.Backend | None = None,
+                  settings: GenerationSettings | None = None, source: str = "") -> tuple[str, GenerationStats] | None:
     """Stream an answer into the page, taking turns with other sessions. Problems become one clear message.
 
-    `start(messages, settings, cancel)` overrides where the stream comes from (default: the sidebar's backend),
-    `settings` what it is given (default: the sidebar's). Every stream takes its own CPU turns (a PyTorch
-    stream's thread one token at a time, the fast engine's batch one step at a time) or none (a remote server),
-    so it is read without holding one. A finished answer goes into the session's notebook: `source` names who
-    answered, `sent` the prompt text when it is not the messages in the backend's chat format.
+    `backend` answers (default: the sidebar's), with `settings` (default: the sidebar's). Every stream takes its
+    own CPU turns (a PyTorch stream's thread one token at a time, the fast engine's batch one step at a time) or
+    none (a remote server), so it is read without holding one. A finished answer goes into the session's notebook
+    with the prompt exactly as that backend rendered it; `source` names the answer there.
     """
     too_long = next((m for m in messages if len(m["content"]) > max_chars), None)
     if too_long is not None:
@@ -253,28 +265,21 @@ def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=
     note = st.empty()
     settings = settings or generation_settings()
     try:
-        # An overriding stream is one of the bundled model's (an adapter, the SFT page's pair): its chat format.
-        own_stream = start is not None
-        chosen = bundled_backend() if own_stream else sending_backend()
-        start = start or chosen.stream
+        chosen = backend or sending_backend()
         with _request(cancel, note):
             others = scheduler().people - 1
             if others > 0:
                 note.info(f"⏳ The CPU is answering {others} other session(s) too; yours starts as soon as it gets "
                           "a turn…")
-            stream = start(messages, settings, cancel)
+            stream = chosen.stream(messages, settings, cancel)
             pieces: list[str] = []
             st.write_stream(escape_markdown(p) for p in _timed(_collect(stream, pieces, lambda: _people_note(note),
                                                                         _redraw_every), source, settings))
         note.empty()
         text, stats = "".join(pieces), stream.stats
-        record(f"Answer — {source}" if source else "Answer",
-               settings={"engine": "the page's own (adapters run on PyTorch)" if own_stream else engine_name(),
-                         **asdict(settings)},
-               prompts=[sent if sent is not None else chosen.render_prompt(messages)], outputs=[text],
-               measurements={"new tokens": stats.new_tokens, "first token after (s)": round(stats.ttft_s or 0, 2),
-                             "tokens per second": round(stats.tokens_per_second, 1),
-                             "stopped early": stats.cancelled})
+        record_answers(chosen, f"Answer — {source}" if source else "Answer", [messages], [text], settings,
+                       {"new tokens": stats.new_tokens, "first token after (s)": round(stats.ttft_s or 0, 2),
+                        "tokens per second": round(stats.tokens_per_second, 1), "stopped early": stats.cancelled})
         return text, stats
     except USER_ERRORS as error:
         note.empty()
@@ -282,6 +287,15 @@ def stream_answer(messages: Messages, max_chars: int = MAX_MESSAGE_CHARS, start=
         return None
     finally:
         cancel.set()  # a rerun or a closed tab lands here too: the model stops at its next token
+
+
+def record_answers(backend: backends.Backend, title: str, conversations: list[Messages], outputs: list[str],
+                   settings: GenerationSettings | dict, measurements: dict | None = None) -> None:
+    """Answers into the session's notebook, each prompt exactly as the backend that answered rendered it."""
+    settings = asdict(settings) if isinstance(settings, GenerationSettings) else settings
+    record(title, settings={"model": backend.name, "engine": backend.engine, **settings},
+           prompts=[backend.render_prompt(m) for m in conversations], outputs=list(outputs),
+           measurements=measurements or {})
 
 
 def _timed(pieces, title: str, settings: GenerationSettings):
@@ -339,24 +353,18 @@ def _shown_as_message(note):
         st.stop()
 
 
-def answer_all(conversations: list[Messages]) -> list[str]:
-    """Answers for many conversations with the chosen backend and the sidebar's settings."""
-    return sending_backend().answer_all(conversations, generation_settings())
-
-
-def greedy_answers(max_new_tokens: int):
-    """answer_all for a measurement: greedy with a fixed budget whatever the sidebar says, as the stored runs are."""
-    chosen, settings_ = sending_backend(), GenerationSettings(max_new_tokens=max_new_tokens)
-    return lambda conversations: chosen.answer_all(conversations, settings_)
-
-
-def answerer(task, method: str, model: str, max_new_tokens: int):
-    """answer_all for a measurement the chosen way (prompting.METHODS × MODELS): the chat model writing is
-    `greedy_answers`; option scoring and the base model run on the shared PyTorch models."""
-    if (method, model) == ("generate", "chat"):
-        return greedy_answers(max_new_tokens)
-    return prompting.pytorch_answers(bundled_model() if model == "chat" else pretrained_base(), task, method, model,
-                                     max_new_tokens)
+def backend_for(model: str, method: str = "generate") -> backends.Backend:
+    """The backend for the prompting pages' model choice (prompting.MODELS): the sidebar's for the chat model, the
+    pretrained Gemma for the base model. Option scoring needs a backend that reads probabilities; where the
+    sidebar's cannot, the page says so and the bundled model scores."""
+    if model == "base":
+        return pretrained_backend()
+    chosen = sending_backend()
+    if method == "options" and not chosen.can_score:
+        st.info(f"{escape_markdown(chosen.name)} cannot score options (it does not give each label's "
+                "log-probability), so the bundled model scores them here.")
+        return bundled_backend()
+    return chosen
 
 
 def engine_name() -> str:
@@ -429,4 +437,4 @@ def sample_index():
     """The sample documents' FAISS index (128-token chunks), shared read-only by every session."""
     from lib import rag
 
-    return rag.build_index(rag.split(rag.load_folder(rag.SAMPLE_DOCS), 128, 16), embeddings())
+    return rag.index_of(rag.SAMPLE_DOCS, embeddings())

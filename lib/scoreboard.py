@@ -1,6 +1,6 @@
 """One task through every technique: the ViGGO-style held-out set, from zero-shot prompting to a LoRA adapter.
 
-    >>> result = run(items=40, seeds=3, answer_all=..., adapter_answers=..., embed=...)
+    >>> result = run(items=40, seeds=3, chat=backends.bundled(), adapter=server.backend("viggo"), embedder=...)
     >>> result["summary"]     # one row per technique: exact match and slot F1, mean and spread over seeds
 
 The rungs: zero-shot; few-shot with k = 1, 4, 8 random training pairs as shots
@@ -9,15 +9,13 @@ training pairs nearest the test sentence in embedding space (retrieval used to
 pick examples, not facts); and the bundled LoRA adapter. Every rung sees the
 same held-out sentences and is scored the same way (slot order ignored).
 
-CLI (the page shows the same numbers): `python -m lib.scoreboard --items 40 --seeds 3 --json`.
+CLI (the page shows the same numbers): `python -m lib.cli.scoreboard --items 40 --seeds 3 --json`.
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,16 +74,20 @@ def _rows(rung: Rung, seed: int, task: Task, outputs: list[str]) -> list[dict]:
             for t, o in zip(task.test, outputs)]
 
 
-def run(items: int, seeds: int, answer_all: Callable[[list[list[dict]], int], list[str]],
-        adapter_answers: Callable[[list[str]], list[str]], embed: Callable[[list[str]], np.ndarray],
-        rungs: tuple[Rung, ...] = RUNGS, progress: Callable[[float], None] = lambda _f: None,
-        held_out: str = "generated") -> dict:
+def run(items: int, seeds: int, chat, adapter, embedder, rungs: tuple[Rung, ...] = RUNGS,
+        progress: Callable[[float], None] = lambda _f: None, held_out: str = "generated") -> dict:
+    """Every rung on the same held-out sentences: the prompting rungs answered by the `chat` backend, the LoRA rung
+    by the `adapter` backend (backends.py), the RAG shots found with `embedder`'s embeddings."""
+    from lib.generation import GenerationSettings
+
     task = viggo_task(items, held_out)
+    embed = lambda texts: embedded(embedder, tuple(texts))  # noqa: E731
+    answer_all = lambda conversations, budget: chat.answer_all(conversations, GenerationSettings(max_new_tokens=budget))  # noqa: E731
     jobs = [(rung, seed) for rung in rungs for seed in (range(seeds) if rung.seeded else [0])]
     rows: list[dict] = []
     for done, (rung, seed) in enumerate(jobs, start=1):
         if rung.kind == "lora":
-            outputs = adapter_answers([t.input for t in task.test])
+            outputs = lora.answers(adapter, [t.input for t in task.test], ANSWER_TOKENS)
         elif rung.kind == "rag":
             conversations = [prompting.build_messages(task, shots, t.input)
                              for t, shots in zip(task.test, nearest_shots(task, embed, rung.k))]
@@ -126,17 +128,6 @@ def references() -> list[dict]:
     return json.loads(REFERENCES_FILE.read_text(encoding="utf-8"))["references"]
 
 
-def runners(chat, server, embedder):
-    """(answer_all, adapter_answers, embed) over a chat backend (the prompting rungs), a LoraServer and embeddings."""
-    from lib.generation import GenerationSettings
-
-    def answer_all(conversations, max_new_tokens):
-        return chat.answer_all(conversations, GenerationSettings(max_new_tokens=max_new_tokens))
-
-    return (answer_all, lambda sentences: server.generate(sentences, "viggo"),
-            lambda texts: embedded(embedder, tuple(texts)))
-
-
 _EMBEDDED: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
 ON_DISK_FROM = 256  # lists this long (the shot pool) are also kept on disk, in the lab's cache
 
@@ -164,34 +155,3 @@ def embedded(embedder, texts: tuple[str, ...]) -> np.ndarray:
                 np.save(partial, _EMBEDDED[key])
                 partial.replace(path)  # whole or absent: a second process never reads half a file
     return _EMBEDDED[key]
-
-
-def local_runners(chat):
-    """The runners on freshly loaded bundled models around a chat backend: what the CLI and the tests use."""
-    from lib import models
-    from lib.lora_serving import server_holding
-
-    return runners(chat, server_holding("viggo"), models.load_embeddings())
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m lib.scoreboard", description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=40, help="held-out sentences (of 120 generated, 64 written by people)")
-    parser.add_argument("--seeds", type=int, default=3, help="shot samplings for the few-shot rungs")
-    parser.add_argument("--set", choices=list(lora.TEST_SETS), default="generated", help="which held-out sentences")
-    experiments.add_cli_options(parser, "the engine of the prompting rungs (the LoRA rung runs on PyTorch)")
-    args = parser.parse_args(argv)
-    from lib import backends
-
-    chat = backends.bundled(args.engine)
-    result = run(args.items, args.seeds, *local_runners(chat),
-                 progress=lambda f: print(f"{f:.0%}", file=sys.stderr, flush=True), held_out=args.set)
-    result |= {"engines": {"prompting rungs": chat.engine, "LoRA rung": "float32, PyTorch + LoRA"}, "decoding": "greedy",
-               "command": "python -m lib.scoreboard " + " ".join(argv or []),
-               "settings": {"engine": args.engine, "max_new_tokens": ANSWER_TOKENS, "items": result["items"],
-                            "seeds": args.seeds, "set": args.set}}
-    experiments.report(result, args, {"items": result["items"], "seeds": result["seeds"], "summary": result["summary"]})
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, experiments, lora, meaning, models, runtime
-from lib.generation import GenerationSettings, render_prompt
+from lib.generation import GenerationSettings
 from ui import downloads, guide, stored, widgets
 
 st.title("LoRA: base model vs adapter")
@@ -15,7 +15,8 @@ st.write("The task: turn a sentence about a video game into a meaning representa
 choices = runtime.adapter_choices()
 adapter = st.selectbox("Adapter", list(choices), key="lora_adapter",
                        help="Adapters you train on the 'train your own' page appear here (only for you).")
-server = runtime.server_for(choices[adapter])
+base_model, adapted = runtime.adapter_backend(None, of=choices[adapter]), runtime.adapter_backend(choices[adapter])
+server = adapted.server
 bundled = lora.BUNDLED.get(adapter)  # a session's own adapter has no model card; its settings are on its page
 trained = lora.run_settings(bundled) if bundled else {}
 st.caption(f"Base model: {server.base_name}" + (" — pretrained only, so it reads the sentence as plain text "
@@ -54,13 +55,12 @@ greedy = GenerationSettings(max_new_tokens=lora.EVAL_TOKENS)
 st.caption(f"Greedy, up to {lora.EVAL_TOKENS} new tokens: the settings the adapter is measured with (the sidebar's "
            "max tokens and temperature do not apply on this page).")
 if st.button("Generate both", type="primary", key="lora_generate") and sentence.strip():
-    for column, (title, name) in zip(st.columns(2), [(f"Base model ({server.base_name})", None),
-                                                     (f"Adapter: {adapter}", choices[adapter])]):
+    for column, (title, answering) in zip(st.columns(2), [(f"Base model ({server.base_name})", base_model),
+                                                          (f"Adapter: {adapter}", adapted)]):
         with column:
             st.markdown(f"**{title}**")
-            result = runtime.stream_answer(
-                lora.messages_for(sentence), settings=greedy, source=title,
-                start=lambda m, s, cancel, name=name: server.stream(m, s, cancel, name))
+            result = runtime.stream_answer(lora.messages_for(sentence), backend=answering, settings=greedy,
+                                           source=title)
             if result and expected:
                 missing, extra = meaning.diff(result[0], expected)
                 if meaning.exact_match(result[0], expected):
@@ -76,8 +76,7 @@ state_key = f"lora_eval_{adapter}_{held_out}"
 made_now = st.button("Evaluate base vs adapter", key="lora_eval_run")
 if made_now:
     with st.spinner(f"Generating {2 * count} answers…"):
-        st.session_state[state_key] = runtime.run_in_turns(lora.evaluate_with, server.generate, choices[adapter],
-                                                           test[:count])
+        st.session_state[state_key] = runtime.run_in_turns(lora.evaluate, base_model, adapted, test[:count])
 result = st.session_state.get(state_key)
 if result is None or result["items"] != count:
     yours = {"engine": "reference", "max_new_tokens": lora.EVAL_TOKENS, "items": count, "set": held_out}
@@ -98,9 +97,9 @@ rows = pd.DataFrame([{"input": b["input"], "expected": b["expected"], "base": b[
 if made_now:
     runtime.record(f"Evaluation — base vs adapter {adapter}", figure=figure, rows=rows.to_dict("records"),
                    settings={"adapter": adapter, "held-out examples": count, "set": lora.SET_LABELS[held_out],
-                             "engine": "reference (PyTorch)",
+                             "model": adapted.name, "engine": adapted.engine,
                              "max_new_tokens": lora.EVAL_TOKENS, "greedy": True},
-                   prompts=[render_prompt(server.tokenizer, lora.messages_for(test[0]["input"]))],
+                   prompts=[adapted.render_prompt(lora.messages_for(test[0]["input"]))],  # the first item's
                    measurements={f"{measure}, {s['model']}": s[measure] for s in summary
                                  for measure in ("exact_match", "slot_f1")})
 st.dataframe(rows, hide_index=True)

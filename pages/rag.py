@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, documents, form_fact, projection, rag, runtime
-from lib.generation import GenerationSettings, count_tokens, render_prompt
+from lib.generation import GenerationSettings
 from lib.textsafe import escape_markdown
 from ui import downloads, guide, widgets
 from ui import rag as ui_rag
@@ -26,8 +26,8 @@ with left:
         help=f"Up to {documents.MAX_FILE_MB} MB a file, {documents.MAX_PDF_PAGES} pages a PDF, and "
              f"{documents.MAX_TOTAL_CHARS:,} characters for your files together.")
 with right:
-    chunk_tokens = st.slider("Chunk size (tokens)", 32, 512, 128, 16, key="rag_chunk")
-    overlap = st.slider("Overlap (tokens)", 0, 128, 16, 8, key="rag_overlap")
+    chunk_tokens = st.slider("Chunk size (tokens)", 32, 512, rag.CHUNK_TOKENS, 16, key="rag_chunk")
+    overlap = st.slider("Overlap (tokens)", 0, 128, rag.OVERLAP_TOKENS, 8, key="rag_overlap")
     if chunk_tokens > rag.EMBEDDER_MAX_TOKENS:
         st.warning(f"MiniLM reads only the first {rag.EMBEDDER_MAX_TOKENS} tokens of a chunk; the rest is ignored "
                    "when searching.")
@@ -115,20 +115,15 @@ def ask():
                             "from the passages in two lines, 'Answer: …' and 'Source: [n]'. It learned the form, "
                             "not facts: the Summary page measures both.")
     messages = rag.augmented_messages(question, hits)
-    if reader:  # the adapter's model reads plain text (no chat template)
-        tokenizer = runtime.server_for("form").tokenizer
-        prompt = render_prompt(tokenizer, messages)
-        tokens = count_tokens(tokenizer, prompt)
-    else:
-        chosen = runtime.shown_backend()
-        prompt = chosen.render_prompt(messages)
-        tokens = chosen.count_tokens(prompt)
-    with st.expander(f"The exact prompt sent ({tokens:,} tokens)"):
+    # The adapter runs on PyTorch (the LoRA server) and reads plain text, greedy as it is measured; otherwise the
+    # sidebar's backend answers with the sidebar's settings.
+    chosen = runtime.adapter_backend("form") if reader else runtime.shown_backend()
+    prompt = chosen.render_prompt(messages)
+    with st.expander(f"The exact prompt sent ({chosen.count_tokens(prompt):,} tokens)"):
         st.code(prompt, language=None, wrap_lines=True)
     if st.button("Answer with and without retrieval", type="primary", key="rag_answer"):
-        # The adapter runs on PyTorch (the LoRA server), greedy as it is measured; the base model on the sidebar's engine.
-        options = ({"settings": GenerationSettings(max_new_tokens=form_fact.ANSWER_TOKENS),
-                    "start": lambda m, s, cancel: runtime.server_for("form").stream(m, s, cancel, "form")} if reader else {})
+        options = ({"backend": chosen, "settings": GenerationSettings(max_new_tokens=form_fact.ANSWER_TOKENS)}
+                   if reader else {})
         with_rag, without = st.columns(2)
         with with_rag:
             st.subheader("With retrieved passages")
@@ -156,10 +151,11 @@ count = widgets.count_slider("How many questions", 1, len(questions), 12, "rag_e
 eval_k = st.slider("k for the evaluation", 1, 10, rag.DEFAULT_K, key="rag_eval_k")
 with_answers = st.toggle("Also generate answers with and without retrieval (slower)", True, key="rag_eval_gen")
 made_now = st.button("Run the evaluation", key="rag_eval_run")
+answering = runtime.sending_backend() if made_now and with_answers else None
 if made_now:
     with st.spinner(f"Retrieving{' and answering' if with_answers else ''} {count} questions…"):
-        st.session_state.rag_eval = runtime.run_in_turns(
-            rag.evaluate, index, questions[:count], eval_k, runtime.answer_all if with_answers else None)
+        st.session_state.rag_eval = runtime.run_in_turns(rag.evaluate, index, questions[:count], eval_k, answering,
+                                                         runtime.generation_settings())
 result = st.session_state.get("rag_eval")
 if result:
     bars = [{"measure": f"retrieval hit-rate@{result['k']}", "score": result["hit_rate"]}]
@@ -171,7 +167,7 @@ if result:
     if made_now:
         runtime.record("Evaluation — retrieval and answers", figure=figure, rows=result["rows"],
                        settings={"k": result["k"], "questions": result["questions"], "answers generated": with_answers,
-                                 "engine": runtime.engine_name(),
+                                 **({"model": answering.name, "engine": answering.engine} if answering else {}),
                                  "documents": len({c.metadata["source"] for c in index.chunks})},
                        measurements={bar["measure"]: bar["score"] for bar in bars})
     rows = pd.DataFrame(result["rows"])

@@ -49,12 +49,16 @@ st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop when nob
            "the page stops it.")
 if st.button("Recompute on the bundled models", key="sb_run"):
     bar = st.progress(0.0, text="Scoring…")
+    chat, adapted = runtime.bundled_backend(), runtime.adapter_backend("viggo")
     st.session_state.sb_result = runtime.run_in_turns(
-        scoreboard.run, items, seeds, *scoreboard.runners(runtime.bundled_backend(), runtime.server_for("viggo"),
-                                                          runtime.embeddings()),
+        scoreboard.run, items, seeds, chat, adapted, runtime.embeddings(),
         progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}"), held_out=held_out) | {"settings": yours}
     made = st.session_state.sb_result
-    runtime.record("Scoreboard — every technique on the same held-out sentences", settings=yours,
+    first = scoreboard.viggo_task(1, held_out).test[0].input
+    runtime.record("Scoreboard — every technique on the same held-out sentences",
+                   settings=yours | {"prompting rungs": f"{chat.name} ({chat.engine})",
+                                     "LoRA rung": f"{adapted.name} ({adapted.engine})"},
+                   prompts=[adapted.render_prompt(lora.messages_for(first))],  # the LoRA rung's first prompt
                    rows=made["rows"], figure=charts.exact_and_f1(made["summary"], scoreboard.CHART_TITLE),
                    measurements={f"{s['technique']}: exact match / slot F1": f"{s['exact_match']:.0%} / {s['slot_f1']:.2f}"
                                  for s in made["summary"]})

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import generation, models, rag, reward, runtime
+from lib import backends, generation, models, rag, reward, runtime
 from lib.generation import GenerationSettings
 from lib.textsafe import escape_markdown
 from ui import guide
@@ -26,10 +26,10 @@ st.caption("Two different models, not one model before and after: the lab has no
 request = st.selectbox("Request", DATA["sft_prompts"], key="sft_prompt", accept_new_options=True)
 chat = runtime.bundled_backend()
 try:
-    base = runtime.pretrained_base()
+    base = runtime.pretrained_backend(backends.CONTINUE)
     base_title = "Pretrained only — Gemma 3 270M (never instruction-tuned)"
 except models.ModelNotInstalled:
-    base = runtime.bundled_model()
+    base = backends.LocalBackend(runtime.bundled_model(), style=backends.CONTINUE)
     base_title = "SmolLM2 without its chat template (stand-in)"
     st.warning("The Gemma base model package is not installed, so the 'before' column feeds the bundled model the "
                "bare text, without the chat format it was tuned on. Run `make run` to install Gemma.")
@@ -42,21 +42,19 @@ if asked or (shown and shown["request"] == request):
     messages = [{"role": "user", "content": (request if asked else shown["request"]).strip()[:2000]}]
     left, right = st.columns(2)
     answers = {}
-    for column, (who, title, start, sent, note) in zip((left, right), [
-            ("base", base_title, lambda m, s, c: generation.stream_text(base, m[-1]["content"], s, c),
-             messages[-1]["content"], "It reads only your text and continues it."),
-            ("tuned", "Instruction-tuned — SmolLM2-135M-Instruct (SFT, then DPO)",
-             lambda m, s, c: chat.stream(m, s, c), chat.render_prompt(messages),
+    for column, (who, title, answering, note) in zip((left, right), [
+            ("base", base_title, base, "It reads only your text and continues it:"),
+            ("tuned", "Instruction-tuned — SmolLM2-135M-Instruct (SFT, then DPO)", chat,
              "It reads your text inside the chat format it was tuned on:")]):
         with column.container(border=True):
             st.markdown(f"**{title}**")
             if asked:
-                result = runtime.stream_answer(messages, start=start, settings=settings, source=title, sent=sent)
+                result = runtime.stream_answer(messages, backend=answering, settings=settings, source=title)
                 answers[who] = result[0] if result else None
             elif shown[who] is not None:
                 st.markdown(escape_markdown(shown[who]))
             st.caption(note)
-    right.code(chat.render_prompt(messages), language=None, wrap_lines=True)
+        column.code(answering.render_prompt(messages), language=None, wrap_lines=True)
     if asked:
         st.session_state.sft_answers = {"request": request, **answers}
 

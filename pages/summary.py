@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, form_fact, rag, runtime
-from lib.generation import GenerationSettings, render_prompt
+from lib.generation import GenerationSettings
 from ui import guide, stored, widgets
 
 st.title("Fine-tune for form, retrieve for fact")
@@ -37,16 +37,14 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
     if not question.strip():
         st.warning("Type a question first.")
         st.stop()
-    server, base, index = runtime.server_for("form"), runtime.bundled_backend(), runtime.sample_index()
+    adapted, base, index = runtime.adapter_backend("form"), runtime.bundled_backend(), runtime.sample_index()
     hits = runtime.run_queued(rag.retrieve, index, question, form_fact.K)
     for column, way in zip(st.columns(4), form_fact.WAYS):
         with column.container(border=True):
             st.markdown(f"**{way.name}**")
             # The ways without an adapter run on the sidebar's engine; adapters run on PyTorch.
-            result = runtime.stream_answer(
-                form_fact.messages_for(way, question, hits), settings=greedy, source=way.name,
-                start=lambda m, s, cancel, name=way.adapter: server.stream(m, s, cancel, name) if name
-                else base.stream(m, s, cancel))
+            result = runtime.stream_answer(form_fact.messages_for(way, question, hits),
+                                           backend=adapted if way.adapter else base, settings=greedy, source=way.name)
             if result:
                 marks = form_fact.score(result[0], fact)
                 if not fact.strip():  # no expected fact given: only the form can be checked
@@ -56,9 +54,8 @@ if st.button("Answer four ways", type="primary", key="sum_go"):
         st.text(rag.context_block(hits))
     with st.expander("The exact prompt of each way"):
         for way in form_fact.WAYS:  # the adapter's base reads plain text, the chat model its chat template
-            messages = form_fact.messages_for(way, question, hits)
             st.markdown(f"**{way.name}**")
-            st.code(render_prompt(server.tokenizer, messages) if way.adapter else base.render_prompt(messages),
+            st.code((adapted if way.adapter else base).render_prompt(form_fact.messages_for(way, question, hits)),
                     language=None, wrap_lines=True)
 
 st.header("Over all the questions")

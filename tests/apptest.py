@@ -18,3 +18,20 @@ def watch(job, timeout_s: float) -> None:
             return
         job.seen()
         job.wait(timeout=1)
+
+
+def recorded(at: AppTest) -> list:
+    """The runs this session's notebook holds, what its download writes (lib.notebook.Entry)."""
+    return at.session_state["notebook"].entries if "notebook" in at.session_state else []
+
+
+def chat_prompt(tokenizer, messages: list[dict]) -> str:
+    """What a chat model reads, rendered here apart from the lab's backends: its own chat template."""
+    return tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+
+def plain_prompt(tokenizer, messages: list[dict]) -> str:
+    """What a pretrained-only model reads: BOS, then the instruction, shots and question as Input/Output text."""
+    from lib.generation import completion_prompt
+
+    return tokenizer.bos_token + completion_prompt(messages)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from lib import batcher as b
+from lib import backends
 from lib import fast_engine as fe
 from lib import generation as g
 
@@ -43,11 +44,11 @@ def test_rows_asked_together_share_model_calls_and_answer_as_alone(fast_model, p
 
 
 def test_answers_from_threads_that_arrive_at_different_moments_match_solo(fast_model, private):
-    solo = {q: "".join(fe.stream_chat(fast_model, [{"role": "user", "content": q}], SETTINGS)) for q in QUESTIONS}
+    solo = {q: "".join(backends.FastBackend(fast_model).stream([{"role": "user", "content": q}], SETTINGS)) for q in QUESTIONS}
     got = {}
 
     def ask(q):
-        got[q] = "".join(fe.stream_chat(fast_model, [{"role": "user", "content": q}], SETTINGS))
+        got[q] = "".join(backends.FastBackend(fast_model).stream([{"role": "user", "content": q}], SETTINGS))
 
     threads = [threading.Thread(target=ask, args=(q,)) for q in QUESTIONS]
     for t in threads:

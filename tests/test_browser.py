@@ -67,7 +67,7 @@ def test_home_page_answers_a_question_through_the_fast_engine(server, page):
 
 
 def test_four_sessions_at_once_get_their_own_answers_and_a_closed_tab_frees_its_turn(server, browser, fast_model):
-    from lib import fast_engine
+    from lib import backends
     from lib.generation import GenerationSettings
 
     questions = ["What is 17 times 3?", "Name one primary colour.", "What do bees make?",
@@ -76,7 +76,7 @@ def test_four_sessions_at_once_get_their_own_answers_and_a_closed_tab_frees_its_
     pages = open_playgrounds(browser, server, 3, "?max_new_tokens=48") + open_playgrounds(browser, server, 1, "?max_new_tokens=1024")
     try:
         results = ask_together(pages, questions, timeout_s=300, leave=3)
-        solo = ["".join(fast_engine.stream_chat(fast_model, [{"role": "user", "content": q}],
+        solo = ["".join(backends.FastBackend(fast_model).stream([{"role": "user", "content": q}],
                                                 GenerationSettings(max_new_tokens=48))) for q in questions[:3]]
         for result, expected in zip(results[:3], solo):
             assert not result["failed"], result

@@ -9,11 +9,20 @@ import pytest
 
 from lib import fast_engine as fe
 from lib import generation as g
-from lib import models, onnx_build, prompting, tasks
+from lib import backends, models, onnx_build, prompting, tasks
 
 QUESTION = [{"role": "user", "content": "What is 17 times 3?"}]
 SHORT = g.GenerationSettings(max_new_tokens=24)
 STORY = [{"role": "user", "content": "Tell me a very long story about a dragon."}]
+
+
+def stream_of(fast, messages, settings, cancel=None):
+    return backends.FastBackend(fast).stream(messages, settings, cancel)
+
+
+def batch(fast, conversations, settings, cancel=None):
+    """The engine's own batch (with a cancel), over prompts rendered as the backend renders them."""
+    return fe.complete_batch(fast, [backends.FastBackend(fast).render_prompt(m) for m in conversations], settings, cancel)
 
 
 def test_q4_1_and_q8_0_blocks_decode_exactly_as_gguf_does():
@@ -45,7 +54,7 @@ def test_a_block_that_does_not_match_the_float_weights_stops_the_build():
 def test_the_engine_reads_exactly_the_chat_templated_prompt(fast_model):
     messages = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
                 {"role": "assistant", "content": "Hello!"}, {"role": "user", "content": "Name a colour."}]
-    stream = fe.stream_chat(fast_model, messages, SHORT)
+    stream = stream_of(fast_model, messages, SHORT)
     expected = fast_model.tokenizer.apply_chat_template(messages, tokenize=True, add_generation_prompt=True,
                                                         return_dict=False)
     assert stream.ids == expected
@@ -54,13 +63,13 @@ def test_the_engine_reads_exactly_the_chat_templated_prompt(fast_model):
 
 
 def test_greedy_stream_is_deterministic_and_answers(fast_model):
-    first = "".join(fe.stream_chat(fast_model, QUESTION, SHORT))
+    first = "".join(stream_of(fast_model, QUESTION, SHORT))
     assert "51" in first
-    assert first == "".join(fe.stream_chat(fast_model, QUESTION, SHORT))
+    assert first == "".join(stream_of(fast_model, QUESTION, SHORT))
 
 
 def test_stream_stops_at_the_end_of_turn_and_counts_its_tokens(fast_model):
-    stream = fe.stream_chat(fast_model, QUESTION, g.GenerationSettings(max_new_tokens=200))
+    stream = stream_of(fast_model, QUESTION, g.GenerationSettings(max_new_tokens=200))
     text = "".join(stream)
     assert stream.stats.new_tokens < 200 and not stream.stats.cancelled  # stopped by <|im_end|>, not the limit
     assert stream.stats.new_tokens == len(fast_model.tokenizer(text, add_special_tokens=False)["input_ids"]) + 1
@@ -69,14 +78,14 @@ def test_stream_stops_at_the_end_of_turn_and_counts_its_tokens(fast_model):
 
 
 def test_max_new_tokens_is_a_hard_limit(fast_model):
-    stream = fe.stream_chat(fast_model, STORY, g.GenerationSettings(max_new_tokens=5))
+    stream = stream_of(fast_model, STORY, g.GenerationSettings(max_new_tokens=5))
     "".join(stream)
     assert stream.stats.new_tokens == 5
 
 
 def test_cancel_stops_at_the_next_token(fast_model):
     cancel = threading.Event()
-    stream = fe.stream_chat(fast_model, STORY, g.GenerationSettings(max_new_tokens=400), cancel)
+    stream = stream_of(fast_model, STORY, g.GenerationSettings(max_new_tokens=400), cancel)
     for i, _ in enumerate(stream):
         if i == 3:
             cancel.set()
@@ -85,7 +94,7 @@ def test_cancel_stops_at_the_next_token(fast_model):
 
 
 def test_leaving_a_stream_early_cancels_it(fast_model):
-    stream = fe.stream_chat(fast_model, STORY, g.GenerationSettings(max_new_tokens=400))
+    stream = stream_of(fast_model, STORY, g.GenerationSettings(max_new_tokens=400))
     iterator = iter(stream)
     next(iterator)
     iterator.close()  # what a rerun or a closed tab does to the reader
@@ -95,8 +104,8 @@ def test_leaving_a_stream_early_cancels_it(fast_model):
 
 def test_sampling_follows_the_seed(fast_model):
     hot = g.GenerationSettings(max_new_tokens=24, temperature=1.0, top_p=0.95, seed=7)
-    once, again = ("".join(fe.stream_chat(fast_model, STORY, hot)) for _ in range(2))
-    other = "".join(fe.stream_chat(fast_model, STORY, g.GenerationSettings(24, 1.0, 0.95, seed=8)))
+    once, again = ("".join(stream_of(fast_model, STORY, hot)) for _ in range(2))
+    other = "".join(stream_of(fast_model, STORY, g.GenerationSettings(24, 1.0, 0.95, seed=8)))
     assert once == again
     assert once != other
 
@@ -107,28 +116,28 @@ def test_batched_few_shot_answers_equal_one_by_one(fast_model):
     conversations = [prompting.build_messages(task, prompting.pick_shots(task, 4, seed), item.input)
                      for seed in (0, 1) for item in task.test[:3]] + [QUESTION, QUESTION]
     settings = g.GenerationSettings(max_new_tokens=16)
-    batched = fe.generate_batch(fast_model, conversations, settings)
-    assert batched == ["".join(fe.stream_chat(fast_model, c, settings)) for c in conversations]
+    batched = batch(fast_model, conversations, settings)
+    assert batched == ["".join(stream_of(fast_model, c, settings)) for c in conversations]
 
 
 def test_sampled_batch_gives_different_reproducible_answers(fast_model):
     hot = g.GenerationSettings(max_new_tokens=20, temperature=0.9, top_p=0.95, seed=3)
-    answers = fe.generate_batch(fast_model, [STORY] * 3, hot)
+    answers = batch(fast_model, [STORY] * 3, hot)
     assert len(set(answers)) == 3
-    assert answers == fe.generate_batch(fast_model, [STORY] * 3, hot)
+    assert answers == batch(fast_model, [STORY] * 3, hot)
 
 
 def test_a_cancelled_batch_stops(fast_model):
     cancel = threading.Event()
     cancel.set()
-    assert fe.generate_batch(fast_model, [STORY] * 4, SHORT, cancel) == [""] * 4
+    assert batch(fast_model, [STORY] * 4, SHORT, cancel) == [""] * 4
 
 
 def test_prompt_longer_than_the_context_window_is_refused(fast_model):
     with pytest.raises(g.PromptTooLong, match="context window of 8,192"):
-        fe.stream_chat(fast_model, [{"role": "user", "content": "word " * 9000}], SHORT)
+        stream_of(fast_model, [{"role": "user", "content": "word " * 9000}], SHORT)
     with pytest.raises(g.PromptTooLong):
-        fe.generate_batch(fast_model, [QUESTION, [{"role": "user", "content": "word " * 9000}]], SHORT)
+        batch(fast_model, [QUESTION, [{"role": "user", "content": "word " * 9000}]], SHORT)
 
 
 def test_a_damaged_cache_is_rebuilt_with_a_message(fast_model, tmp_path, monkeypatch):
@@ -142,7 +151,7 @@ def test_a_damaged_cache_is_rebuilt_with_a_message(fast_model, tmp_path, monkeyp
     rebuilt = fe.load(progress=messages.append)
     assert any("rebuilding" in m for m in messages)
     assert json.loads(config.read_text())["model"]["type"] == "llama"
-    assert "".join(fe.stream_chat(rebuilt, QUESTION, SHORT)) == "".join(fe.stream_chat(fast_model, QUESTION, SHORT))
+    assert "".join(stream_of(rebuilt, QUESTION, SHORT)) == "".join(stream_of(fast_model, QUESTION, SHORT))
 
 
 def test_the_default_engine_answers_as_the_float32_path_does(fast_model, chat_model):
@@ -150,13 +159,13 @@ def test_the_default_engine_answers_as_the_float32_path_does(fast_model, chat_mo
     for question in ("What is the capital of France?", "Write a haiku about autumn leaves falling."):
         messages = [{"role": "user", "content": question}]
         settings = g.GenerationSettings(max_new_tokens=40)
-        assert "".join(fe.stream_chat(fast_model, messages, settings)) == "".join(g.stream_chat(chat_model, messages, settings))
+        assert "".join(stream_of(fast_model, messages, settings)) == "".join(backends.LocalBackend(chat_model).stream(messages, settings))
 
 
 def test_the_int8_build_is_labelled_lossy_and_answers(fast_model):
     fastest = fe.load("int8")
     assert "int8" in fastest.label and "lossy" in fastest.label and fastest.label != fast_model.label
-    assert "51" in "".join(fe.stream_chat(fastest, QUESTION, SHORT))
+    assert "51" in "".join(stream_of(fastest, QUESTION, SHORT))
 
 
 def test_engine_table_has_one_row_an_engine_and_one_column_a_condition():

@@ -4,15 +4,20 @@ import threading
 
 import pytest
 
+from lib import backends
 from lib import generation as g
 
 QUESTION = [{"role": "user", "content": "What is the capital of France?"}]
 SHORT = g.GenerationSettings(max_new_tokens=24)
 
 
+def stream_of(loaded, messages, settings, cancel=None):
+    return backends.LocalBackend(loaded).stream(messages, settings, cancel)
+
+
 def test_greedy_answer_is_non_empty_and_deterministic(chat_model):
-    first = "".join(g.stream_chat(chat_model, QUESTION, SHORT))
-    second = "".join(g.stream_chat(chat_model, QUESTION, SHORT))
+    first = "".join(stream_of(chat_model, QUESTION, SHORT))
+    second = "".join(stream_of(chat_model, QUESTION, SHORT))
     assert "Paris" in first
     assert first == second
 
@@ -25,7 +30,7 @@ def test_stream_matches_raw_transformers_generate(chat_model):
     with torch.inference_mode():
         out = chat_model.model.generate(**enc, max_new_tokens=24, do_sample=False)
     raw = chat_model.tokenizer.decode(out[0, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-    assert "".join(g.stream_chat(chat_model, QUESTION, SHORT)) == raw
+    assert "".join(stream_of(chat_model, QUESTION, SHORT)) == raw
 
 
 def test_batched_equals_one_by_one(chat_model):
@@ -33,20 +38,21 @@ def test_batched_equals_one_by_one(chat_model):
                  "Hi", "Translate 'good morning' to French.", "What is the tallest mountain on Earth?"]
     conversations = [[{"role": "user", "content": q}] for q in questions]
     settings = g.GenerationSettings(max_new_tokens=32)
-    batched = g.generate_batch(chat_model, conversations, settings, batch_size=6)
-    one_by_one = ["".join(g.stream_chat(chat_model, c, settings)) for c in conversations]
+    prompts = [backends.LocalBackend(chat_model).render_prompt(c) for c in conversations]
+    batched = g.complete_batch(chat_model, prompts, settings, batch_size=6)
+    one_by_one = ["".join(stream_of(chat_model, c, settings)) for c in conversations]
     assert batched == one_by_one
 
 
 def test_sampling_is_reproducible_with_a_seed(chat_model):
     hot = g.GenerationSettings(max_new_tokens=16, temperature=1.0, top_p=0.9, seed=7)
-    assert "".join(g.stream_chat(chat_model, QUESTION, hot)) == "".join(g.stream_chat(chat_model, QUESTION, hot))
+    assert "".join(stream_of(chat_model, QUESTION, hot)) == "".join(stream_of(chat_model, QUESTION, hot))
 
 
 def test_cancel_stops_generation_early(chat_model):
     cancel = threading.Event()
     story = [{"role": "user", "content": "Tell me a very long story about a dragon."}]
-    stream = g.stream_chat(chat_model, story, g.GenerationSettings(max_new_tokens=400), cancel)
+    stream = stream_of(chat_model, story, g.GenerationSettings(max_new_tokens=400), cancel)
     for i, _ in enumerate(stream):
         if i == 3:
             cancel.set()
@@ -56,7 +62,7 @@ def test_cancel_stops_generation_early(chat_model):
 
 def test_leaving_a_stream_early_stops_the_thread(chat_model):
     story = [{"role": "user", "content": "Tell me a very long story about a dragon."}]
-    stream = g.stream_chat(chat_model, story, g.GenerationSettings(max_new_tokens=400))
+    stream = stream_of(chat_model, story, g.GenerationSettings(max_new_tokens=400))
     iterator = iter(stream)
     next(iterator)
     iterator.close()  # what happens when a rerun or a closed tab drops the reader
@@ -66,7 +72,7 @@ def test_leaving_a_stream_early_stops_the_thread(chat_model):
 
 
 def test_token_counts_match_the_tokenizer(chat_model):
-    stream = g.stream_chat(chat_model, QUESTION, SHORT)
+    stream = stream_of(chat_model, QUESTION, SHORT)
     text = "".join(stream)
     prompt = g.render_prompt(chat_model.tokenizer, QUESTION)
     assert stream.stats.prompt_tokens == len(chat_model.tokenizer(prompt, add_special_tokens=False)["input_ids"])
@@ -85,4 +91,4 @@ def test_rendered_prompt_shows_the_chat_template(chat_model):
 def test_prompt_longer_than_the_context_window_is_refused(chat_model):
     huge = [{"role": "user", "content": "word " * 9000}]
     with pytest.raises(g.PromptTooLong, match="context window of 8,192"):
-        g.stream_chat(chat_model, huge, SHORT)
+        stream_of(chat_model, huge, SHORT)

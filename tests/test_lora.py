@@ -111,7 +111,7 @@ def test_adapter_answers_take_turns_with_other_sessions_without_deadlock(server)
     from lib.scheduler import Scheduler, step
 
     sentences = [p["input"] for p in lora.load_pairs(lora.TEST_FILE)[:1]]
-    expected = {name: server.generate(sentences, name)[0] for name in (None, "viggo")}
+    expected = {name: lora.answers(server.backend(name), sentences, lora.EVAL_TOKENS)[0] for name in (None, "viggo")}
     assert expected[None] != expected["viggo"]  # so a base answer coming out adapted (or back) would show
     scheduler, greedy, short_steps = Scheduler(), GenerationSettings(max_new_tokens=lora.EVAL_TOKENS), []
 
@@ -129,10 +129,10 @@ def test_adapter_answers_take_turns_with_other_sessions_without_deadlock(server)
                 threading.Event().wait(0.01)
         return "done"
 
-    calls = [lambda: server.generate(sentences, "viggo")[0],
-             lambda: "".join(server.stream(lora.messages_for(sentences[0]), greedy, threading.Event(), None)).strip(),
-             lambda: "".join(server.stream(lora.messages_for(sentences[0]), greedy, threading.Event(), "viggo")).strip(),
-             lambda: server.generate(sentences, None)[0],
+    calls = [lambda: lora.answers(server.backend("viggo"), sentences, lora.EVAL_TOKENS)[0],
+             lambda: "".join(server.backend(None).stream(lora.messages_for(sentences[0]), greedy)).strip(),
+             lambda: "".join(server.backend("viggo").stream(lora.messages_for(sentences[0]), greedy)).strip(),
+             lambda: lora.answers(server.backend(None), sentences, lora.EVAL_TOKENS)[0],
              short_steps_session]
     results = _run_threads([lambda i=i, c=c: in_session(f"s{i}", c) for i, c in enumerate(calls)], timeout=120)
     assert results == [expected["viggo"], expected[None], expected["viggo"], expected[None], "done"]
@@ -144,7 +144,7 @@ def test_an_adapter_removed_while_the_server_is_busy_goes_at_its_next_use(server
     holding, release = threading.Event(), threading.Event()
 
     def busy():
-        with server._using():  # noqa: SLF001 - an answer under way elsewhere
+        with server.holding():  # an answer under way elsewhere
             holding.set()
             release.wait(timeout=10)
 
@@ -155,7 +155,7 @@ def test_an_adapter_removed_while_the_server_is_busy_goes_at_its_next_use(server
     assert "leaving" in server.names
     release.set()
     thread.join(timeout=5)
-    server.generate(["Is Portal 2 on Steam?"], None)
+    lora.answers(server.backend(None), ["Is Portal 2 on Steam?"], lora.EVAL_TOKENS)
     assert "leaving" not in server.names
 
 
@@ -175,7 +175,7 @@ def test_short_training_lowers_the_loss_changes_the_output_and_registers_for_one
     alice, bob = SessionAdapters(server), SessionAdapters(server)
     internal = alice.register("mine", tmp_path / "mine")
     probe = [pairs[0]["input"]]
-    assert server.generate(probe, internal) != server.generate(probe, None)
+    assert lora.answers(server.backend(internal), probe) != lora.answers(server.backend(None), probe)
     assert internal in server.names and not bob.adapters
     folder = alice.folder
     del alice  # the session ends: its adapter is unloaded and its files deleted

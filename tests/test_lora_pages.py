@@ -1,6 +1,6 @@
 """AppTests of the three LoRA pages."""
 
-from apptest import open_page, watch
+from apptest import chat_prompt, open_page, plain_prompt, recorded, watch
 
 from lib import experiments, lora
 
@@ -16,6 +16,24 @@ def test_side_by_side_generates_both_and_shows_precomputed_numbers(chat_model):
     f1s = [float(c.value.split("slot F1 ")[1].split(" ")[0]) for c in at.caption if c.value.startswith("slot F1")]
     assert len(f1s) + len(at.success) == 2 and f1s
     assert len(at.success) == 1 or f1s[1] > f1s[0]
+    # The notebook holds both answers, each with the prompt the model read: SmolLM2's chat template.
+    sentence = lora.load_pairs(lora.TEST_FILE)[0]["input"]
+    base, adapted = recorded(at)[-2:]
+    assert base.prompts == adapted.prompts == [chat_prompt(chat_model.tokenizer, lora.messages_for(sentence))]
+    assert "LoRA 'viggo'" in adapted.settings["model"] and "LoRA" not in base.settings["model"]
+
+
+def test_the_gemma_adapter_answers_and_the_notebook_records_the_plain_text_it_read(base_model):
+    at = open_page("pages/lora.py")
+    at.selectbox(key="lora_adapter").set_value("viggo-gemma").run()
+    at.button(key="lora_generate").click().run()
+    assert not at.exception
+    sentence = lora.load_pairs(lora.TEST_FILE)[0]["input"]
+    base, adapted = recorded(at)[-2:]
+    expected = plain_prompt(base_model.tokenizer, lora.messages_for(sentence))
+    assert base.prompts == adapted.prompts == [expected] and expected.endswith("\nOutput:")
+    assert "<|im_start|>" not in expected and "viggo-gemma" in adapted.settings["model"]
+    assert "\n" not in base.outputs[0].strip()  # the pretrained model's answer ends with its line
 
 
 def test_the_gemma_adapter_is_served_on_its_own_base_model_with_its_stored_numbers(base_model):

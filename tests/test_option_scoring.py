@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from lib import generation, option_scoring, prompting, tasks
+from lib import backends, generation, option_scoring, prompting, tasks
 
 
 def _whole(loaded, prompt: str, option: str) -> float:
@@ -31,25 +31,32 @@ def test_shared_prompt_scores_equal_reading_each_option_whole(which, chat_model,
     assert len(set(round(s, 3) for s in shared)) == 3
 
 
-def test_choose_picks_the_likeliest_and_beats_chance_zero_shot(chat_model):
+def test_option_scoring_picks_the_likeliest_and_beats_chance_zero_shot(chat_model):
     """Zero-shot, option scoring reads sentiment well (85 % on the 20 stored items): a scorer reading the wrong
     positions, or the wrong end of the scores, falls towards chance."""
     task = tasks.load("sentiment")
     test = task.test[:10]
-    prompts = [generation.render_prompt(chat_model.tokenizer, prompting.build_messages(task, [], item.input))
-               for item in test]
-    chosen = option_scoring.choose(chat_model, prompts, list(task.labels))
-    assert all(label == task.labels[scores.index(max(scores))] and all(s < 0 for s in scores)
-               for label, scores in chosen)
+    answer_all = prompting.answerer(backends.LocalBackend(chat_model), task, "options", 0)
+    chosen = answer_all([prompting.build_messages(task, [], item.input) for item in test])
+    for label, extra in chosen:
+        scores = json.loads(extra["option_logprobs"])
+        assert label == max(scores, key=scores.get) and all(s < 0 for s in scores.values())
     assert sum(label == item.output for (label, _), item in zip(chosen, test)) >= 7
 
 
 def test_options_answers_store_each_labels_logprob(chat_model):
     task = tasks.load("helpdesk")
-    answer_all = prompting.option_answers(chat_model, task, "chat")
+    answer_all = prompting.answerer(backends.LocalBackend(chat_model), task, "options", 0)
     (label, extra), = answer_all([prompting.build_messages(task, [], task.test[10].input)])
     logprobs = json.loads(extra["option_logprobs"])
     assert set(logprobs) == set(task.labels) and label == max(logprobs, key=logprobs.get)
+
+
+def test_a_server_backend_says_it_cannot_score_options():
+    server = backends.OpenAIBackend("http://127.0.0.1:9", "some-model")
+    with pytest.raises(backends.NotOnThisBackend, match="127.0.0.1:9"):
+        server.score_options([[{"role": "user", "content": "Hi"}]], ["yes", "no"])
+    assert not server.can_score
 
 
 def test_completion_prompt_is_the_same_shots_as_plain_text():
@@ -70,13 +77,15 @@ def test_the_base_models_prompt_starts_with_its_bos_and_the_xray_finds_every_par
     assert kinds.count("shot") == 4 and kinds.count("query") == 1 and kinds.count("instruction") == 1
 
 
-def test_the_base_model_writing_stops_at_the_end_of_its_first_line(base_model):
+def test_the_base_model_writing_stops_at_the_end_of_its_first_line_streamed_or_batched(base_model):
     task = tasks.load("sentiment")
-    shots = prompting.pick_shots(task, 4, 0)
-    answers = prompting.continuation_answers(base_model, 24)([prompting.build_messages(task, shots, "Awful, cold food.")])
+    messages = prompting.build_messages(task, prompting.pick_shots(task, 4, 0), "Awful, cold food.")
+    settings = generation.GenerationSettings(max_new_tokens=24)
+    backend = backends.LocalBackend(base_model)
+    answers = backend.answer_all([messages], settings)
     assert "\n" not in answers[0] and answers[0]
-    prompt = generation.render_prompt(base_model.tokenizer, prompting.build_messages(task, shots, "Awful, cold food."))
-    raw = generation.complete_batch(base_model, [prompt], generation.GenerationSettings(max_new_tokens=24))[0]
+    assert "".join(backend.stream(messages, settings)).strip() == answers[0]  # one stop rule for both
+    raw = generation.complete_batch(base_model, [backend.render_prompt(messages)], settings)[0]
     assert "\n" in raw.strip() and raw.split("\n")[0].strip() == answers[0]  # unstopped, it goes on
 
 

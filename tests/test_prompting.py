@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from lib import conversation, experiments, fast_engine, generation, meaning, prompting, scorers, tasks
+from lib import backends, conversation, experiments, fast_engine, generation, meaning, prompting, scorers, tasks
+from lib.cli import prompting as cli_prompting
 
 
 @pytest.mark.parametrize("output, gold, expected", [
@@ -123,7 +124,7 @@ def test_small_real_evaluation_reports_spread_over_seeds(chat_model):
     task = tasks.load("sentiment")
     settings = generation.GenerationSettings(max_new_tokens=8)
     result = prompting.evaluate(task, prompting.default_conditions(2, cot=False), seeds=2,
-                                answer_all=lambda c: generation.generate_batch(chat_model, c, settings), limit=4)
+                                answer_all=lambda c: backends.LocalBackend(chat_model).answer_all(c, settings), limit=4)
     summary = {s["condition"]: s for s in result["summary"]}
     assert summary["zero-shot"]["seeds"] == 1 and summary["2-shot"]["seeds"] == 2
     assert len(result["rows"]) == 4 + 2 * 4
@@ -143,7 +144,7 @@ def test_cli_prints_each_comparison_with_its_interval_chance_and_verdict(capsys,
     task["name"], task["test"] = "kept-apart", [task["test"][i] for i in range(30) if i % 10 < 4]  # 4 a queue
     path = tmp_path / "queues.json"
     path.write_text(json.dumps(task), encoding="utf-8")
-    prompting.main(["eval", "--task", str(path), "--shots", "4", "--seeds", "3", "--max-new-tokens", "6", "--json"])
+    cli_prompting.main(["eval", "--task", str(path), "--shots", "4", "--seeds", "3", "--max-new-tokens", "6", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert out["items"] == 12 and [s["condition"] for s in out["summary"]] == ["zero-shot", "4-shot"]
     (pair,) = out["comparisons"]

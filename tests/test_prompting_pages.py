@@ -1,6 +1,6 @@
 """AppTests of the Few-shot, Chain-of-thought and Conversation pages."""
 
-from apptest import open_page
+from apptest import open_page, recorded
 
 
 def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(fast_model):
@@ -49,11 +49,27 @@ def test_few_shot_shows_the_stored_run_only_for_its_settings(fast_model):
     assert any("shots: 4 (stored) vs 2 (yours)" in i.value for i in at.info)
 
 
-def test_few_shot_answers_side_by_side(fast_model):
+def test_few_shot_answers_side_by_side(fast_model, chat_model):
     at = open_page("pages/few_shot.py")
     at.button(key="fs_answer").click().run()
     assert not at.exception
     assert sum("answer read:" in c.value for c in at.caption) == 2
+    entries = recorded(at)[-2:]  # zero-shot and k-shot, each with the chat template it was sent in
+    assert all(e.prompts[0].startswith("<|im_start|>system") and e.prompts[0].endswith("<|im_start|>assistant\n")
+               for e in entries)
+    assert entries[0].prompts != entries[1].prompts and entries[1].prompts[0].count("<|im_start|>user") > 1
+
+
+def test_few_shot_pretrained_base_writing_is_recorded_with_the_plain_text_it_read(base_model):
+    at = open_page("pages/few_shot.py")
+    at.radio(key="fs_model").set_value("base").run()
+    at.button(key="fs_answer").click().run()
+    assert not at.exception
+    entries = recorded(at)[-2:]
+    assert len(entries) == 2 and all(e.prompts[0].startswith(base_model.tokenizer.bos_token) and
+                                     e.prompts[0].endswith("\nOutput:") and "<|im_start|>" not in e.prompts[0]
+                                     for e in entries)
+    assert all("\n" not in e.outputs[0].strip() for e in entries)  # each answer ends with its line
 
 
 def test_custom_task_bad_file_then_good_file(fast_model):

@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from lib import documents, projection, rag
+from lib.cli import rag as cli_rag
+from lib.generation import GenerationSettings
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +19,7 @@ def embeddings():
 
 @pytest.fixture(scope="module")
 def index(embeddings):
-    return rag.build_index(rag.split(documents.load_folder(rag.SAMPLE_DOCS), 128, 16), embeddings)
+    return rag.index_of(rag.SAMPLE_DOCS, embeddings)
 
 
 def test_chunks_respect_the_token_budget_and_know_where_they_start():
@@ -115,14 +117,14 @@ def test_hover_labels_escape_markup():
 
 
 def test_cli_prints_hit_rate_as_json(capsys):
-    rag.main(["eval", "--retrieval-only", "--k", "4", "--json"])
+    cli_rag.main(["eval", "--retrieval-only", "--k", "4", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert result["hit_rate"] >= 0.9 and result["questions"] >= 30
 
 
 def test_the_cli_answers_with_the_read_and_answer_adapter_by_default(capsys):
     """The best measured configuration is the default: the adapter, its 3 passages, its form scored."""
-    rag.main(["eval", "--limit", "1", "--json"])
+    cli_rag.main(["eval", "--limit", "1", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert result["settings"]["reader"] == "read-and-answer adapter" and result["k"] == 3
     assert result["form_rag"] == 1.0 and result["accuracy_plain"] == 0.0
@@ -140,9 +142,13 @@ def test_prompt_styles_order_passages_and_choose_the_instruction(index):
 
 def test_styles_sweep_scores_every_style_on_the_same_questions(index):
     questions = [{"question": "How much does a DeepHaiku cost?", "answer": "89 euros", "source": "deephaiku.md"}]
-    # A reader that copies the first passage: it holds the fact only where the closest passage comes first.
-    first_passage = lambda conversations: [m[-1]["content"].split("\n\n[")[0] for m in conversations]  # noqa: E731
-    result = rag.styles(index, questions, first_passage)
+    class FirstPassage:
+        """A reader that copies the first passage: it holds the fact only where the closest passage comes first."""
+
+        def answer_all(self, conversations, settings):
+            return [m[-1]["content"].split("\n\n[")[0] for m in conversations]
+
+    result = rag.styles(index, questions, FirstPassage(), GenerationSettings())
     by = {(s["k"], s["best"], s["quote"]): s for s in result["summary"]}
     assert len(result["rows"]) == len(rag.all_styles()) == len(by)
     assert by[(2, "first", False)]["fact_in_answer"] == 1.0 and by[(4, "last", False)]["fact_in_answer"] == 0.0

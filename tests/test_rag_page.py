@@ -1,7 +1,7 @@
 """AppTest of the RAG page: build, ask, upload (good and bad), evaluate, and per-session isolation."""
 
 import pytest
-from apptest import open_page
+from apptest import open_page, recorded
 
 from lib import rag
 
@@ -49,6 +49,23 @@ def test_answer_with_and_without_retrieval(warm):
     assert not at.exception
     assert any("With retrieved passages" in s.value for s in at.subheader)
     assert any("Cites:" in c.value.replace("\\", "") for c in at.caption)
+    with_rag, without = recorded(at)[-2:]  # each with the chat template the sidebar's model read
+    assert with_rag.prompts[0].rstrip("\n") == at.code[0].value and "DeepHaiku" in with_rag.prompts[0]
+    assert without.prompts[0].startswith("<|im_start|>system") and "[1] (from" not in without.prompts[0]
+
+
+def test_the_reader_adapter_answers_from_its_plain_text_prompt_and_the_notebook_has_it(base_model):
+    at = rag_page()
+    at.text_input(key="rag_question").set_value("How much does a DeepHaiku cost?").run()
+    at.toggle(key="rag_reader").set_value(True).run()
+    shown = at.code[0].value
+    assert shown.startswith(base_model.tokenizer.bos_token) and shown.endswith("\nOutput:")
+    at.button(key="rag_answer").click().run()
+    assert not at.exception
+    with_rag, without = recorded(at)[-2:]
+    assert with_rag.prompts == [shown] and "LoRA 'form'" in with_rag.settings["model"]
+    assert without.prompts[0].startswith(base_model.tokenizer.bos_token) and "[1] (from" not in without.prompts[0]
+    assert with_rag.outputs[0].strip().startswith("Answer:")  # the two-line form it was trained on
 
 
 def test_small_retrieval_evaluation_shows_chart_and_table(warm):

@@ -1,6 +1,6 @@
 """AppTests of the Train, SFT & RLHF, Summary and Scoreboard pages."""
 
-from apptest import open_page, watch
+from apptest import chat_prompt, open_page, recorded, watch
 
 from lib.textsafe import escape_markdown
 
@@ -31,7 +31,7 @@ def test_train_page_trains_a_tiny_model_from_scratch(fast_model):
     assert any(t.value.startswith("after step") for t in at.text)
 
 
-def test_sft_compares_the_pretrained_base_with_the_tuned_model(fast_model):
+def test_sft_compares_the_pretrained_base_with_the_tuned_model(fast_model, chat_model, base_model):
     at = open_page("pages/sft_rlhf.py")
     at.button(key="sft_go").click().run()
     assert not at.exception
@@ -41,7 +41,14 @@ def test_sft_compares_the_pretrained_base_with_the_tuned_model(fast_model):
     answers = at.session_state["sft_answers"]
     at.run()  # any other click on the page: the two answers stay
     assert answers["tuned"] and sum(m.value == escape_markdown(answers["tuned"]) for m in at.markdown) == 1
-    assert any(c.value == "It reads only your text and continues it." for c in at.caption)
+    assert any(c.value == "It reads only your text and continues it:" for c in at.caption)
+    # The notebook holds both answers with what each model read: the bare request after Gemma's BOS, and the
+    # request in SmolLM2's chat template; the page shows the same two prompts.
+    request = at.session_state["sft_answers"]["request"].strip()
+    base, tuned = recorded(at)[-2:]
+    assert base.prompts == [base_model.tokenizer.bos_token + request]
+    assert tuned.prompts == [chat_prompt(chat_model.tokenizer, [{"role": "user", "content": request}])]
+    assert [c.value for c in at.code] == [p.rstrip("\n") for p in base.prompts + tuned.prompts]  # st.code trims
 
 
 def test_preference_picking_trains_a_reward_model_and_ranks(fast_model):
@@ -78,6 +85,8 @@ def test_summary_answers_four_ways_with_fact_and_form_marks(fast_model):
     prompts = [c.value for c in at.code]
     assert sum(p.startswith("<bos>") and p.endswith("\nOutput:") for p in prompts) == 2
     assert sum(p.startswith("<|im_start|>system") for p in prompts) == 2
+    # the notebook's, in the ways' order (st.code trims the template's last newline)
+    assert [entry.prompts[0].rstrip("\n") for entry in recorded(at)[-4:]] == prompts
 
 
 def test_summary_empty_question_gets_a_message(fast_model):

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import charts, experiments, figures, generation, prompting, runtime, tasks
+from lib import charts, experiments, figures, prompting, runtime, tasks
 from lib.models import REPO_ROOT
 from lib.tasks import Task
 from lib.textsafe import escape_markdown
@@ -62,12 +62,8 @@ def method_and_model(task: Task, key: str) -> tuple[str, str]:
 
 def _prompt_and_tokens(messages: list[dict], model: str) -> tuple[str, object, int, bool]:
     """(the exact prompt, a token counter, the context window, whether counts are exact) for the chosen model."""
-    if model == "chat":
-        chosen = runtime.shown_backend()
-        return chosen.render_prompt(messages), chosen.count_tokens, chosen.context_window, chosen.exact_tokens
-    base = runtime.pretrained_base()
-    return (generation.render_prompt(base.tokenizer, messages), lambda text: generation.count_tokens(base.tokenizer, text),
-            base.context_window, True)
+    chosen = runtime.shown_backend() if model == "chat" else runtime.pretrained_backend()
+    return chosen.render_prompt(messages), chosen.count_tokens, chosen.context_window, chosen.exact_tokens
 
 
 def prompt_xray(messages: list[dict], key: str, model: str = "chat") -> None:
@@ -101,18 +97,20 @@ def answers_side_by_side(task: Task, conditions: dict[str, list[dict]], expected
     """Each condition's answer in its own column (streamed when the chat model writes), with what we read from it
     and whether it is right; with option scoring, how likely the model found each label."""
     columns = st.columns(len(conditions))
-    if method == "generate" and model == "chat":
+    if method == "generate":  # the model writes: each answer streams from its backend
+        answering = runtime.sending_backend() if model == "chat" else runtime.pretrained_backend()
         for column, (label, messages) in zip(columns, conditions.items()):
             with column:
                 st.markdown(f"**{label}**")
-                result = runtime.stream_answer(messages, source=label)
+                result = runtime.stream_answer(messages, backend=answering, source=label)
                 if result:
                     st.caption(_verdict(task, result[0], expected))
         return
-    answer_all = runtime.answerer(task, method, model, prompting.default_budget(cot=False))
-    answers = runtime.run_in_turns(answer_all, list(conditions.values()))
-    for column, label, answer in zip(columns, conditions, answers):
-        output, extra = answer if isinstance(answer, tuple) else (answer, {})
+    answering = runtime.backend_for(model, method)
+    answers = runtime.run_in_turns(prompting.answerer(answering, task, method, 0), list(conditions.values()))
+    runtime.record_answers(answering, f"Option scoring — {', '.join(conditions)}", list(conditions.values()),
+                           [answer for answer, _ in answers], {"method": prompting.METHODS[method]})
+    for column, label, (output, extra) in zip(columns, conditions, answers):
         with column:
             st.markdown(f"**{label}**")
             st.text(output)
@@ -144,8 +142,9 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str, meth
     if st.button("Run the evaluation", key=f"{key}_run", type="primary"):
         bar = st.progress(0.0, text="Generating…")
         try:
+            answering = runtime.backend_for(model, method)
             st.session_state[state_key] = runtime.run_in_turns(
-                prompting.evaluate, task, conditions, seeds, runtime.answerer(task, method, model, budget), limit,
+                prompting.evaluate, task, conditions, seeds, prompting.answerer(answering, task, method, budget), limit,
                 lambda f: bar.progress(f, text=f"Generating… {f:.0%}")) | {"settings": yours}
             made_now = True
         except runtime.USER_ERRORS as error:
@@ -171,8 +170,9 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str, meth
         first_of_each = {}  # one prompt per condition, exactly as sent: the first item's
         for row in result["rows"]:
             first_of_each.setdefault(row["condition"], json.loads(row["prompt_messages"]))
-        runtime.record(f"Evaluation — {task.title or task.name}", settings=yours, figure=figure, rows=result["rows"],
-                       prompts=[_prompt_and_tokens(messages, model)[0] for messages in first_of_each.values()],
+        runtime.record(f"Evaluation — {task.title or task.name}", settings=yours | {"model": answering.name},
+                       figure=figure, rows=result["rows"],
+                       prompts=[answering.render_prompt(messages) for messages in first_of_each.values()],
                        measurements={f"accuracy, {s['condition']}": s["accuracy"] for s in result["summary"]})
     rows = pd.DataFrame(result["rows"])
     with st.expander("Every item: prompt, output, what we read, correct?"):
