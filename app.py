@@ -6,6 +6,7 @@ import streamlit as st
 
 from lib import runtime, talk
 from lib import settings as lab_settings
+from lib.textsafe import escape_markdown
 from ui import downloads
 from ui import guide as guide_ui
 from ui import talk as talk_ui
@@ -150,6 +151,8 @@ def sidebar():
             if runtime.server_unconfirmed():
                 st.warning("The link you opened chose this server. Nothing is sent to it until you confirm.")
                 st.button("Send my prompts to this server", key="server_confirm", on_click=trust_server)
+            elif str(st.session_state.server_url).strip():
+                st.caption(escape_markdown(runtime.server_offer().said()))  # adapter names are the server's text
         st.header("Generation")
         st.slider("Max new tokens", 1, 1024, key="max_new_tokens")
         st.slider("Temperature (0 = greedy)", 0.0, 2.0, step=0.05, key="temperature")

@@ -1,4 +1,4 @@
-"""The lab's logic, free of UI code (except `runtime.py`, which holds the Streamlit caches and queue)."""
+"""The lab's logic, free of UI code (except `runtime/`, which holds the Streamlit caches, the session's choices and the drawing of answers)."""
 
 import os
 

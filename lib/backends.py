@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Protocol
 
-from lib import fast_engine, generation
+from lib import fast_engine, generation, servers
 from lib.generation import GenerationSettings, GenerationStats, Messages
 from lib.scheduler import pass_turn, step
 
@@ -213,18 +213,23 @@ class RemoteStream:
 
 
 class OpenAIBackend:
-    """An OpenAI-compatible chat server (Ollama, vLLM, llama.cpp server, …)."""
+    """An OpenAI-compatible chat server (Ollama, vLLM, llama.cpp server, …). What it offers beyond chat (its LoRA
+    adapters, option scoring) comes from `servers.probe`; `adapter` picks one of its adapters for every request."""
 
     exact_tokens = False
-    can_score = False
 
-    def __init__(self, base_url: str, model: str, api_key: str = "", context_window: int = 8192):
+    def __init__(self, base_url: str, model: str, api_key: str = "", context_window: int = 8192,
+                 offer: servers.Offer | None = None, adapter: str | None = None):
         self.base_url = base_url
-        self.model = model
         self.api_key = api_key or "not-needed"  # local servers ignore the key but the client wants one
-        self.name = f"{model} @ {base_url}"
+        self.offer = offer or servers.Offer(servers.PLAIN, base_url)
+        self.adapter = adapter
+        sent, self._extra = self.offer.request_for(adapter)  # vLLM: the adapter's name; llama.cpp: a "lora" field
+        self.model = sent or model
+        self.name = f"{model}{f' + LoRA {adapter!r}' if adapter else ''} @ {base_url}"
         self.context_window = context_window
-        self.engine = "remote server"
+        self.engine = f"remote: {self.offer.kind}"
+        self.can_score = self.offer.can_score
 
     def _chat(self, settings: GenerationSettings):
         from langchain_openai import ChatOpenAI
@@ -239,6 +244,7 @@ class OpenAIBackend:
             seed=settings.seed,
             timeout=60,
             max_retries=0,
+            extra_body=self._extra or None,
         )
 
     def stream(self, messages: Messages, settings: GenerationSettings, cancel: threading.Event | None = None):
@@ -252,8 +258,13 @@ class OpenAIBackend:
         return render_messages(messages)
 
     def score_options(self, conversations: list[Messages], options: list[str]) -> list[list[float]]:
-        raise NotOnThisBackend(f"The server at {self.base_url} answers chat messages; scoring options needs each "
-                               "option's log-probability after the prompt, which this backend does not read.")
+        if not self.can_score:
+            raise NotOnThisBackend(f"The {self.offer.kind} at {self.base_url} cannot score options: it does not "
+                                   "give the log-probability of each option after the prompt.")
+        try:
+            return [servers.prompt_logprobs(self.offer, self.model, m, options, self.api_key) for m in conversations]
+        except Exception as error:  # network and protocol errors become one clear message
+            raise BackendUnavailable(f"The server at {self.base_url} could not score the options: {error}") from error
 
     def count_tokens(self, text: str) -> int:
         # The server's tokenizer is unknown here; ~4 characters a token is the usual English estimate.

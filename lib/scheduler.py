@@ -159,8 +159,7 @@ class Scheduler:
         req = Request(self, owner, cancel, on_wait, still_wanted, weight)
         with self._lock:
             if len(self._requests) >= self.max_requests:
-                raise QueueFull(f"The server is busy: {len(self._requests)} requests are in progress. "
-                                "Try again in a minute.")
+                raise QueueFull(len(self._requests), "in progress")
             self._requests.append(req)
         outer = getattr(_here, "request", None)
         _here.request = req

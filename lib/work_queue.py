@@ -23,7 +23,11 @@ from contextlib import contextmanager
 
 
 class QueueFull(RuntimeError):
-    """Too many people are already waiting."""
+    """Too many people are already waiting: the one message every queue in the lab gives (the scheduler's turns and
+    the training queue)."""
+
+    def __init__(self, count: int, state: str):
+        super().__init__(f"The server is busy: {count} requests are {state}. Try again in a minute.")
 
 
 class WorkQueue:
@@ -70,9 +74,7 @@ class WorkQueue:
     def _enter(self) -> int:
         with self._cond:
             if len(self._waiting) >= self.max_waiting:
-                raise QueueFull(
-                    f"The server is busy: {len(self._waiting)} requests are already waiting. Try again in a minute."
-                )
+                raise QueueFull(len(self._waiting), "already waiting")
             ticket_id = next(self._ids)
             self._waiting.append(ticket_id)
             return ticket_id

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from lib import charts, experiments, lora, meaning, models, runtime
+from lib import backends, charts, experiments, lora, meaning, runtime
 from lib.generation import GenerationSettings
 from ui import downloads, guide, stored, widgets
 
@@ -16,11 +16,10 @@ choices = runtime.adapter_choices()
 adapter = st.selectbox("Adapter", list(choices), key="lora_adapter",
                        help="Adapters you train on the 'train your own' page appear here (only for you).")
 base_model, adapted = runtime.adapter_backend(None, of=choices[adapter]), runtime.adapter_backend(choices[adapter])
-server = adapted.server
 bundled = lora.BUNDLED.get(adapter)  # a session's own adapter has no model card; its settings are on its page
 trained = lora.run_settings(bundled) if bundled else {}
-st.caption(f"Base model: {server.base_name}" + (" — pretrained only, so it reads the sentence as plain text "
-           "(`Input: … Output:`)" if server.base_name != models.BUNDLED_CHAT_NAME else "")
+st.caption(f"Base model: {base_model.name}" + (" — pretrained only, so it reads the sentence as plain text "
+           "(`Input: … Output:`)" if getattr(base_model, "style", None) == backends.INPUT_OUTPUT else "")
            + (f". Trained on {trained['examples']:,} pairs, {trained['steps']} steps of {trained['batch_size']}."
               if {"examples", "steps", "batch_size"} <= trained.keys() else "."))
 card = lora.model_card(bundled) if bundled else ""
@@ -55,7 +54,7 @@ greedy = GenerationSettings(max_new_tokens=lora.EVAL_TOKENS)
 st.caption(f"Greedy, up to {lora.EVAL_TOKENS} new tokens: the settings the adapter is measured with (the sidebar's "
            "max tokens and temperature do not apply on this page).")
 if st.button("Generate both", type="primary", key="lora_generate") and sentence.strip():
-    for column, (title, answering) in zip(st.columns(2), [(f"Base model ({server.base_name})", base_model),
+    for column, (title, answering) in zip(st.columns(2), [(f"Base model ({base_model.name})", base_model),
                                                           (f"Adapter: {adapter}", adapted)]):
         with column:
             st.markdown(f"**{title}**")

@@ -308,6 +308,8 @@ def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, brows
             shown = presenter.evaluate(SHOWN_VALUE, key)
             assert shown == str(value) or shown.endswith(f"({value})"), (step.id, key, shown)
         if at + 1 < len(steps):
+            # A key pressed before the page has its listener would be lost, as a clicker's would: wait for it.
+            presenter.wait_for_function("window.__talkKeys === true", timeout=30_000)
             presenter.keyboard.press("PageDown" if at % 2 == 0 else "ArrowRight")
     notes.get_by_role("heading", name=steps[-1].title).wait_for(timeout=30_000)  # it followed to the last step
     assert "notes=1" in notes.url and notes.get_by_text(steps[-1].notes).is_visible()

@@ -19,10 +19,10 @@ def test_runs_appear_in_order_with_settings_prompts_outputs_and_measurements():
                   Entry("RAG", "Answer — fast", outputs=["It costs 14 florins."]))
     first, second = html.index("1. Few-shot — Evaluation — sentiment"), html.index("2. RAG — Answer — fast")
     assert first < second
-    assert re.findall(r"<li><a href='#run-(\d)'>", html) == ["1", "2"]
+    assert re.findall(r"<li><a href=\"#run-(\d)\">", html) == ["1", "2"]
     # The prompt exactly as sent: escaped, but every space and line break kept (pre-wrapped).
     assert "<pre>&lt;|im_start|&gt;user\nGreat   phone!\n\n&lt;|im_end|&gt;</pre>" in html
-    assert "<th scope='row'>shots</th><td>4</td>" in html and "<td>fast</td>" in html
+    assert '<th scope="row">shots</th><td>4</td>' in html and "<td>fast</td>" in html
     assert "<td>0.5167</td>" in html and "It costs 14 florins." in html
     assert "2 run(s) from one session, written 2026-11-29 14:00" in html
 

@@ -78,7 +78,7 @@ def test_custom_task_bad_file_then_good_file(fast_model):
     assert not at.error and any("Upload a task file or type a few examples" in i.value for i in at.info)
     assert at.file_uploader(key="fs_upload").proto.max_upload_size_mb == 2  # the limit the label names
     at.file_uploader(key="fs_upload").set_value(("mine.json", b'{"examples": "nope"}', "application/json")).run()
-    assert any("can't be used" in e.value for e in at.error)
+    assert any("can't be used" in e.value and e.value.startswith("'mine") for e in at.error)  # names its file
     good = (b'{"instruction": "Answer yes or no.", "scorer": "label", "labels": ["yes", "no"], '
             b'"examples": [{"input": "Is ice cold?", "output": "yes"}], "test": [{"input": "Is fire cold?", "output": "no"}]}')
     at.file_uploader(key="fs_upload").set_value(("mine.json", good, "application/json")).run()

@@ -212,7 +212,7 @@ def test_a_request_nobody_waits_for_stops_at_its_next_step():
 
 
 def test_a_stream_reaches_the_page_in_chunks_and_nothing_is_lost():
-    from lib.runtime import _collect
+    from lib.runtime.answers import _collect
 
     pieces, firsts = [], []
     chunks = list(_collect(iter(["Hel", "lo", ", ", "wor", "ld"]), pieces, lambda: firsts.append(1), every_s=lambda: 60))
@@ -225,13 +225,14 @@ def _page_whose_heavy_work_fails():
     import streamlit as st
 
     from lib import runtime
+    from lib.backends import BackendUnavailable
     from lib.work_queue import QueueFull
 
     def busy():
-        raise QueueFull("The server is busy: 64 requests are in progress. Try again in a minute.")
+        raise QueueFull(64, "in progress")
 
     def unavailable():
-        raise runtime.backends.BackendUnavailable("The server stopped answering: <b>refused</b>")
+        raise BackendUnavailable("The server stopped answering: <b>refused</b>")
 
     which = st.session_state.get("which", "queued")
     (runtime.run_queued if which == "queued" else runtime.run_in_turns)(busy if which == "queued" else unavailable)

@@ -101,7 +101,11 @@ def test_scoreboard_shows_shipped_numbers_and_recomputes(fast_model):
     at = open_page("pages/scoreboard.py")
     assert len(at.get("plotly_chart")) == 1 and any("Stored run" in c.value for c in at.caption)
     at.slider(key="sb_items").set_value(2)
+    at.slider(key="sb_seeds").set_value(1)  # every rung still runs; one shot sampling each
     at.button(key="sb_run").click().run()
     assert not at.exception
     assert any(c.value.startswith("Your run: fast engine") for c in at.caption)
     assert len(at.dataframe[0].value) == 7
+    entry = recorded(at)[-1]  # the notebook names both backends and holds the LoRA rung's first prompt as sent
+    assert "LoRA 'viggo'" in entry.settings["LoRA rung"] and "fast" in entry.settings["prompting rungs"]
+    assert entry.prompts[0].startswith("<|im_start|>system\nConvert the sentence to a meaning representation.")

@@ -32,7 +32,11 @@ def task_picker(key: str, only_with_rationales: bool = False, default: str = "se
                               max_upload_size=limit_mb)
     try:
         if upload is not None:
-            return tasks.from_upload(upload.name, upload.getvalue())
+            try:
+                return tasks.from_upload(upload.name, upload.getvalue())
+            except tasks.TaskError as error:  # the file is named: a message never outlives the file it is about
+                st.error(f"'{escape_markdown(upload.name)}' can't be used: {escape_markdown(str(error))}")
+                st.stop()
         instruction = st.text_input("Instruction", "Answer in one word.", key=f"{key}_instruction")
         table = st.data_editor(EMPTY_TABLE, num_rows="dynamic", key=f"{key}_table")
         rows = [r for r in table.to_dict("records") if str(r.get("input") or "").strip()]
