@@ -213,11 +213,11 @@ def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
     with page.expect_download() as download:
         page.get_by_role("button", name="Download your lab notebook").click()
     report = Path(download.value.path()).read_text(encoding="utf-8")
-    assert report.count("<section id='run-") == 2 and "1. RAG — Answer" in report and "2. RAG — Answer" in report
+    assert report.count('<section id="run-') == 2 and "1. RAG — Answer" in report and "2. RAG — Answer" in report
     assert "2 run(s) from one session" in report
     assert "The Zorblat museum is painted teal." in report and "&lt;|im_start|&gt;" in report
     assert "&lt;script&gt;window.hacked = true&lt;/script&gt;" in report and "<script>window" not in report
-    outputs = [" ".join(html.unescape(o).split()) for o in re.findall(r"<h3>Output</h3><pre>(.*?)</pre>", report, re.S)]
+    outputs = [" ".join(html.unescape(o).split()) for o in re.findall(r"<h3>Output</h3>\s*<pre>(.*?)</pre>", report, re.S)]
     shown = " ".join(page.get_by_test_id("stMain").inner_text().split())
     assert len(outputs) == 2 and all(o and o[:30] in shown for o in outputs)  # what the page showed, word for word
 

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from apptest import chat_prompt, recorded
+
 from lib import guide, runtime, talk
 
 # Every page the router lists, read from app.py itself, so a new page cannot be left out.
@@ -71,12 +73,15 @@ def test_overview_shows_the_three_options_and_model_status(app):
     assert any("bench/run.py" in c.value for c in app.caption)
 
 
-def test_playground_streams_an_answer_with_speed_through_the_fast_engine(app):
+def test_playground_streams_an_answer_with_speed_through_the_fast_engine(app, chat_model):
     assert any("onnxruntime (batched)" in m.value for m in app.markdown)  # the status names the engine in use
     app.chat_input(key="playground_input").set_value("What is 17 times 3?").run()
     assert not app.exception
     assert any("51" in m.value for m in app.markdown)
     assert any("tokens/s" in c.value for c in app.caption)
+    entry = recorded(app)[-1]  # the notebook holds the prompt the fast engine read: SmolLM2's chat template
+    assert entry.prompts == [chat_prompt(chat_model.tokenizer, [{"role": "user", "content": "What is 17 times 3?"}])]
+    assert entry.settings["engine"].startswith("fast") and "51" in entry.outputs[0]
 
 
 def test_the_reference_engine_still_answers_when_chosen():

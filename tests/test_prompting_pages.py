@@ -1,6 +1,6 @@
 """AppTests of the Few-shot, Chain-of-thought and Conversation pages."""
 
-from apptest import open_page, recorded
+from apptest import chat_prompt, open_page, recorded
 
 
 def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(fast_model):
@@ -92,13 +92,18 @@ def test_chain_of_thought_three_ways(fast_model):
     at.button(key="cot_answer").click().run()
     assert not at.exception
     assert sum("answer read:" in c.value for c in at.caption) == 3
+    entries = recorded(at)[-3:]  # three ways, three different prompts, each in the chat template it was sent in
+    assert len({e.prompts[0] for e in entries}) == 3 and all(e.prompts[0].startswith("<|im_start|>") for e in entries)
 
 
-def test_conversation_keeps_history_and_shows_the_window(fast_model):
+def test_conversation_keeps_history_and_shows_the_window(fast_model, chat_model):
     at = open_page("pages/conversation.py")
     at.chat_input(key="conv_input").set_value("Hi, my name is Ada.").run()
     assert not at.exception
     assert [m["role"] for m in at.session_state["conv_messages"]] == ["user", "assistant"]
+    system = at.text_input(key="conv_system").value  # the notebook's prompt: the system message and the turn
+    assert recorded(at)[-1].prompts == [chat_prompt(chat_model.tokenizer, [{"role": "system", "content": system},
+                                                                           {"role": "user", "content": "Hi, my name is Ada."}])]
     assert any("fall outside the window" in c.value for c in at.caption)
     at.chat_input(key="conv_input").set_value("x " * 3000).run()
     assert any("longer than" in e.value for e in at.error)
