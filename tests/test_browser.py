@@ -210,7 +210,9 @@ def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
     assert page.evaluate("window.hacked") is None  # the script in the document never ran
 
     # The take-home notebook: both answers, their prompts exactly as sent (the passage inside), as text.
-    with page.expect_download() as download:
+    # The report is written when pressed, in a rerun of this page (its index and map included): on a loaded
+    # 2-core machine that took longer than Playwright's default 30 s wait, as the page's other waits allow for.
+    with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="Download your lab notebook").click()
     report = Path(download.value.path()).read_text(encoding="utf-8")
     assert report.count('<section id="run-') == 2 and "1. RAG — Answer" in report and "2. RAG — Answer" in report
