@@ -1,7 +1,7 @@
 """Workshop load benchmark: real Chromium sessions asking one server at the same moment. `python bench/workshop.py --json`
 
 Starts the app as `make run` does (lib.serve), twice: with the scheduler's fair turns (the default) and with
-LLM_LAB_ONE_AT_A_TIME=1 (each request holds the CPU from start to end: the old first-come-first-served
+LLM_LAB_POLICY=whole_requests (each request holds the CPU from start to end: the old first-come-first-served
 queue), so every gain is a ratio measured in the same run. Scenarios:
 - chat: N sessions (one browser context each) ask the Overview playground one question each, 64 new tokens,
   greedy, pressing Enter at the same moment; the capacity table repeats it for 1, 4, 8 and N sessions;
@@ -97,7 +97,7 @@ def server_pid(url: str) -> int:
 
 @contextmanager
 def server(one_at_a_time: bool):
-    with streamlit_server(env={"LLM_LAB_ONE_AT_A_TIME": "1" if one_at_a_time else "0"}) as url:
+    with streamlit_server(env={"LLM_LAB_POLICY": "whole_requests" if one_at_a_time else "turns"}) as url:
         yield url
 
 

@@ -25,7 +25,6 @@ What this leaves out: LoRA adapters, logits and training (those stay on PyTorch,
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import threading
 import time
@@ -99,7 +98,7 @@ def open_batcher(folder: Path) -> tuple[Batcher, int]:
 
     config = json.loads((folder / "genai_config.json").read_text(encoding="utf-8"))["model"]
     options = ort.SessionOptions()
-    options.intra_op_num_threads = os.cpu_count() or 1
+    options.intra_op_num_threads = models.cpu_threads()
     session = ort.InferenceSession(str(folder / config["decoder"]["filename"]), options,
                                    providers=["CPUExecutionProvider"])
     eos, decoder = config["eos_token_id"], config["decoder"]

@@ -10,11 +10,14 @@ own run once they measure it (`judge`): did the effect show, or not this time, a
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
+from pydantic import Field, StrictInt, model_validator
+
+from lib import schema
 from lib.models import REPO_ROOT
+from lib.schema import Required
 
 GUIDE_FILE = REPO_ROOT / "data" / "guide.json"
 
@@ -26,25 +29,29 @@ class GuideError(ValueError):
 EXPECTATIONS = ("rises", "falls", "flat", "leads")
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(schema.Record):
     """What a run should show. `result`: the session key the page keeps its live run under; its "summary" rows
     are compared by `measure`, named by `label`: first row vs last ("rises", "falls", "flat") or which row is
     highest ("leads": the row named `leader`)."""
-    result: str
-    expect: str
+    result: Required
+    expect: Literal[EXPECTATIONS]
     measure: str = "accuracy"
     label: str = "condition"
     leader: str = ""
 
+    @model_validator(mode="after")
+    def _a_leader_for_leads(self):
+        if (self.expect == "leads") != bool(self.leader):
+            raise ValueError('"leads" names its "leader", and only "leads" does')
+        return self
 
-@dataclass(frozen=True)
-class Try:
-    title: str
-    change: str
-    expect: str
-    why: str
-    settings: dict = field(default_factory=dict)
+
+class Try(schema.Record):
+    title: Required
+    change: Required
+    expect: Required
+    why: Required
+    settings: dict = {}  # widget key → the value "Set it up" gives it
     outcome: Outcome | None = None
 
 
@@ -71,72 +78,33 @@ def judge(outcome: Outcome, result: dict) -> tuple[str, bool] | None:
     return effect.said(), effect.verdict == wanted
 
 
-def _outcome(raw, where: str) -> Outcome | None:
-    if raw is None:
-        return None
-    if not isinstance(raw, dict) or not isinstance(raw.get("result"), str) or raw.get("expect") not in EXPECTATIONS \
-            or (raw["expect"] == "leads") != bool(raw.get("leader")):
-        raise GuideError(f'{where}: "outcome" is {{"result": SESSION_KEY, "expect": one of {", ".join(EXPECTATIONS)}'
-                         '} ("leads" with a "leader").')
-    return Outcome(raw["result"], raw["expect"], str(raw.get("measure", "accuracy")), str(raw.get("label", "condition")),
-                   str(raw.get("leader", "")))
+class Question(schema.Record):
+    question: Required
+    options: tuple[Required, ...] = Field(min_length=2)
+    answer: StrictInt  # the right option's index
+    explain: Required
 
-
-@dataclass(frozen=True)
-class Question:
-    question: str
-    options: tuple[str, ...]
-    answer: int
-    explain: str
+    @model_validator(mode="after")
+    def _answer_among_options(self):
+        if not 0 <= self.answer < len(self.options):
+            raise ValueError(f'"answer" is an option\'s index, 0 to {len(self.options) - 1}')
+        return self
 
     def is_right(self, chosen: int) -> bool:
         return chosen == self.answer
 
 
-@dataclass(frozen=True)
-class PageGuide:
+class PageGuide(schema.Record):
     tries: tuple[Try, ...]
     quiz: tuple[Question, ...]
 
 
-def _text(value, where: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise GuideError(f"{where} needs text.")
-    return value
-
-
-def parse(data) -> dict[str, PageGuide]:
-    pages = data.get("pages") if isinstance(data, dict) else None
-    if not isinstance(pages, dict):
-        raise GuideError('A guide file holds {"pages": {"pages/NAME.py": {"tries": [...], "quiz": [...]}}}.')
-    guides = {}
-    for page, raw in pages.items():
-        if not isinstance(raw, dict) or not isinstance(raw.get("tries"), list) or not isinstance(raw.get("quiz"), list):
-            raise GuideError(f'{page}: "tries" and "quiz" must be lists.')
-        tries = []
-        for n, t in enumerate(raw["tries"], start=1):
-            if not isinstance(t, dict) or not isinstance(t.get("settings", {}), dict):
-                raise GuideError(f"{page}, try {n}: an object whose \"settings\" maps widget keys to values.")
-            tries.append(Try(*(_text(t.get(k), f"{page}, try {n}: \"{k}\"") for k in ("title", "change", "expect", "why")),
-                             dict(t.get("settings", {})), _outcome(t.get("outcome"), f"{page}, try {n}")))
-        quiz = []
-        for n, q in enumerate(raw["quiz"], start=1):
-            options = q.get("options") if isinstance(q, dict) else None
-            if not isinstance(options, list) or len(options) < 2 or not isinstance(q.get("answer"), int) \
-                    or not 0 <= q["answer"] < len(options):
-                raise GuideError(f"{page}, question {n}: at least two \"options\" and an \"answer\" index among them.")
-            quiz.append(Question(_text(q.get("question"), f"{page}, question {n}"),
-                                 tuple(_text(o, f"{page}, question {n}: an option") for o in options), q["answer"],
-                                 _text(q.get("explain"), f"{page}, question {n}: \"explain\"")))
-        guides[page] = PageGuide(tuple(tries), tuple(quiz))
-    return guides
+class GuideFile(schema.Record):
+    pages: dict[str, PageGuide]  # "pages/NAME.py" → its tries and quiz
 
 
 def load(path: Path = GUIDE_FILE) -> dict[str, PageGuide]:
-    try:
-        return parse(json.loads(Path(path).read_text(encoding="utf-8")))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise GuideError(f"{Path(path).name} can't be read: {error}") from error
+    return schema.load(path, GuideFile, GuideError).pages
 
 
 def progress(guides: dict[str, PageGuide], tried: set[tuple[str, int]], answered: dict[tuple[str, int], bool]) -> dict:

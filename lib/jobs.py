@@ -42,8 +42,6 @@ POLL_S = 0.1
 
 def _child(work: Callable, args: tuple, events, cancel, pause) -> None:
     """Runs in the training process: forwards each step to the server and holds still while paused."""
-    import os
-
     # Starting (importing torch, loading a model) takes the CPU for seconds, longer on a busy machine: it waits
     # too. Measured in the workshop benchmark: a LoRA run starting beside 13 chats took half a core for 40 s.
     while pause.is_set() and not cancel.is_set():
@@ -55,7 +53,9 @@ def _child(work: Callable, args: tuple, events, cancel, pause) -> None:
     # 28 steps/s and sleeping 20; in the app, sleeping made 0.61-0.74x the same call alone, spinning 1.15x.
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    from lib import models
+
+    torch.set_num_threads(models.cpu_threads())
 
     def on_step(step: int, loss: float, sample: str | None) -> None:
         events.put(("step", step, loss, sample))

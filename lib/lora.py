@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from lib import fields, figures, meaning
+from lib import figures, meaning, schema
 from lib.models import REPO_ROOT
 
 TRAIN_FILE = REPO_ROOT / "data" / "viggo" / "train.jsonl"
@@ -47,6 +47,12 @@ class DataError(ValueError):
     """A training file that can't be used; the message says what to fix."""
 
 
+class Pair(schema.Record):
+    """A line of a training file: a sentence and the text the model should learn to answer it with."""
+    input: schema.Text
+    target: schema.Text
+
+
 def messages_for(sentence: str, instruction: str = INSTRUCTION) -> list[dict[str, str]]:
     return [{"role": "system", "content": instruction}, {"role": "user", "content": sentence}]
 
@@ -54,8 +60,8 @@ def messages_for(sentence: str, instruction: str = INSTRUCTION) -> list[dict[str
 def parse_pairs(text: str) -> list[dict[str, str]]:
     """JSONL of {"input", "target"}; raises DataError naming the first bad line."""
     pairs = []
-    for number, row in fields.jsonl_rows(text, ("input", "target"), (), DataError):
-        pair = {key: value.strip() for key, value in row.items()}
+    for number, row in schema.jsonl(text, Pair, DataError):
+        pair = {"input": row.input.strip(), "target": row.target.strip()}
         if not pair["input"] or not pair["target"]:
             raise DataError(f"line {number}: \"input\" and \"target\" must not be empty.")
         if len(pair["input"]) + len(pair["target"]) > MAX_PAIR_CHARS:

@@ -11,7 +11,14 @@ The first `act(...)` in a model's output is read; anything around it is ignored.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
+
+# The schema, written once (data/viggo/schema.json): the nine dialogue acts and the fourteen slots, in order.
+SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "data" / "viggo" / "schema.json").read_text("utf-8"))
+ACTS: tuple[str, ...] = tuple(SCHEMA["acts"])
+SLOTS: tuple[str, ...] = tuple(SCHEMA["slots"])
 
 # The body is a run of slot[...] items, so values may hold parentheses, e.g. esrb[E (for Everyone)].
 _MR = re.compile(r"([a-z_]+)\s*\(\s*((?:[a-z_]+\s*\[[^\]]*\]\s*,?\s*)*)\)")

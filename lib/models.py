@@ -62,6 +62,12 @@ class LoadedModel:
         return int(getattr(self.model.config, "max_position_embeddings", 2048))
 
 
+def cpu_threads() -> int:
+    """Threads for one model call: every core (LLM_LAB_THREADS=N says fewer, e.g. for two test workers sharing
+    two cores: each runs its models on one instead of both fighting over two)."""
+    return int(os.environ.get("LLM_LAB_THREADS") or 0) or os.cpu_count() or 1
+
+
 def cache_dir() -> Path:
     """Where converted weights live. Override with LLM_LAB_CACHE (e.g. a shared disk on a workshop server)."""
     return Path(os.environ.get("LLM_LAB_CACHE", REPO_ROOT / ".cache"))

@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.documents import Document
 
-from lib import fields
+from lib import schema
 from lib.documents import load_folder
 from lib.scheduler import step
 
@@ -290,9 +290,16 @@ def contains_fact(answer: str, fact: str) -> bool:
     return re.search(r"(?<![\w.])" + re.escape(normalised(fact)) + r"(?!\w)", normalised(answer)) is not None
 
 
+class Question(schema.Record):
+    """A line of a question file: a question, the fact its answer must hold, and the document it is from."""
+    question: schema.Text
+    answer: schema.Text
+    source: schema.Text = ""
+
+
 def parse_questions(text: str) -> list[dict]:
     """JSONL of {"question", "answer", "source"}; raises ValueError naming the bad line."""
-    questions = [row for _, row in fields.jsonl_rows(text, ("question", "answer"), ("source",), ValueError)]
+    questions = [row.model_dump() for _, row in schema.jsonl(text, Question, ValueError)]
     if not questions:
         raise ValueError("the question file has no questions")
     return questions

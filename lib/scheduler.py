@@ -18,8 +18,9 @@ the CPU instead of the question waiting for the whole job. A step that serves
 many sessions at once counts for less (`weight`). Steps are re-entrant: a step
 inside a step is part of it.
 
-`one_at_a_time=True` is the old way, kept for the benchmark's comparison: a
-request holds the CPU from its first step to its end.
+How requests share the CPU is the scheduler's `policy`: `TURNS` (the above), or `WHOLE_REQUESTS`, the old
+way kept for the benchmark's comparison (a request holds the CPU from its first step to its end, and the fast
+engine answers one at a time). `LLM_LAB_POLICY=whole_requests` picks it for a server (bench/workshop.py).
 
 The fast engine's answers share one batch (see batcher.py), which takes its
 turns here as one piece of work with owner "" (not counted in `people`) and the
@@ -48,8 +49,8 @@ class Request:
 
     @contextmanager
     def step(self) -> Iterator[None]:
-        if getattr(_here, "depth", 0) or self.scheduler.one_at_a_time:
-            yield  # already holding the CPU (a step inside a step, or a one-at-a-time request)
+        if getattr(_here, "depth", 0):
+            yield  # already holding the CPU: a step inside a step, or a request that holds it whole
             return
         self.stop_if_unwanted()
         self.scheduler._acquire(self)
@@ -79,10 +80,10 @@ def pass_turn() -> None:
 
     Raises InterruptedError when the request is cancelled while it waits to carry on."""
     request = getattr(_here, "request", None)
-    if request is None or not getattr(_here, "depth", 0) or request.scheduler.one_at_a_time:
+    if request is None or not getattr(_here, "depth", 0):
         return
     request.stop_if_unwanted()
-    request.scheduler._pass(request)
+    request.scheduler.policy.pass_turn(request.scheduler, request)
 
 
 def current_request() -> Request | None:
@@ -109,7 +110,7 @@ def still_wanted() -> bool:
 def holds_turn() -> bool:
     """Whether the calling thread holds the CPU for a step that other threads' steps wait for."""
     request = getattr(_here, "request", None)
-    return request is not None and bool(getattr(_here, "depth", 0)) and not request.scheduler.one_at_a_time
+    return request is not None and bool(getattr(_here, "depth", 0))
 
 
 def current_owner() -> str:
@@ -118,10 +119,48 @@ def current_owner() -> str:
     return request.owner if request is not None else ""
 
 
+class Turns:
+    """The lab's policy: a turn per step, and the next turn to the session that has used the least CPU."""
+    name = "turns"
+    batch_rows: int | None = None  # the fast engine's batch takes every answer asked for (its own limit)
+
+    def opened(self, scheduler: Scheduler, req: Request) -> None:
+        """A request begins: its steps will ask for turns."""
+
+    def closed(self, scheduler: Scheduler, req: Request) -> None:
+        """A request ends."""
+
+    def pass_turn(self, scheduler: Scheduler, req: Request) -> None:
+        scheduler._pass(req)
+
+
+class WholeRequests(Turns):
+    """The old way, kept for the benchmark's comparison: first come, first served, each request from its first
+    step to its end, and the fast engine's batch one answer at a time."""
+    name = "whole_requests"
+    batch_rows = 1
+
+    def opened(self, scheduler: Scheduler, req: Request) -> None:
+        scheduler._acquire(req)
+        _here.depth = 1  # its steps are inside the whole request's turn
+
+    def closed(self, scheduler: Scheduler, req: Request) -> None:
+        if scheduler._holder is req:
+            _here.depth = 0
+            scheduler._release(req)
+
+    def pass_turn(self, scheduler: Scheduler, req: Request) -> None:
+        """Never: the request keeps the CPU to its end."""
+
+
+TURNS, WHOLE_REQUESTS = Turns(), WholeRequests()
+POLICIES = {policy.name: policy for policy in (TURNS, WHOLE_REQUESTS)}
+
+
 class Scheduler:
-    def __init__(self, max_requests: int = 64, one_at_a_time: bool = False, poll_s: float = 0.25,
+    def __init__(self, max_requests: int = 64, policy: Turns = TURNS, poll_s: float = 0.25,
                  clock: Callable[[], float] = time.monotonic):
-        self.max_requests, self.one_at_a_time, self.poll_s, self.clock = max_requests, one_at_a_time, poll_s, clock
+        self.max_requests, self.policy, self.poll_s, self.clock = max_requests, policy, poll_s, clock
         self._lock = threading.Lock()
         self._holder: Request | None = None
         self._waiting: dict[Request, threading.Event] = {}
@@ -164,14 +203,10 @@ class Scheduler:
         outer = getattr(_here, "request", None)
         _here.request = req
         try:
-            if self.one_at_a_time:
-                self._acquire(req)
-                _here.depth = 1
+            self.policy.opened(self, req)
             yield req
         finally:
-            if self.one_at_a_time and self._holder is req:
-                _here.depth = 0
-                self._release(req)
+            self.policy.closed(self, req)
             _here.request = outer
             with self._lock:
                 self._requests.remove(req)

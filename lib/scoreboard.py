@@ -51,9 +51,10 @@ def viggo_task(items: int, held_out: str = "generated") -> Task:
     """The prompting lab's ViGGO instruction, the LoRA lab's training pairs as shot pool, a held-out set
     (lora.TEST_SETS)."""
     base = tasks.load("viggo")
-    to_items = lambda pairs: tuple(Item(p["input"], p["target"]) for p in pairs)  # noqa: E731
-    return Task("viggo-scoreboard", base.instruction, to_items(lora.load_pairs(lora.TRAIN_FILE)),
-                to_items(lora.load_pairs(lora.TEST_SETS[held_out])[:items]), scorer="mr", title="ViGGO scoreboard")
+    to_items = lambda pairs: tuple(Item(input=p["input"], output=p["target"]) for p in pairs)  # noqa: E731
+    return Task(name="viggo-scoreboard", title="ViGGO scoreboard", instruction=base.instruction, scorer="mr",
+                examples=to_items(lora.load_pairs(lora.TRAIN_FILE)),
+                test=to_items(lora.load_pairs(lora.TEST_SETS[held_out])[:items]))
 
 
 def nearest_shots(task: Task, embed: Callable[[list[str]], np.ndarray], k: int) -> list[list[Item]]:

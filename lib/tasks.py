@@ -18,10 +18,13 @@ import csv
 import functools
 import io
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
-from lib import fields
+from pydantic import AfterValidator, Field, model_validator
+
+from lib import schema
+from lib.schema import Text
 
 TASK_DIR = Path(__file__).resolve().parent.parent / "data" / "tasks"
 SCORERS = ("label", "number", "json_fields", "mr", "exact")
@@ -34,68 +37,62 @@ class TaskError(ValueError):
     """A task file that can't be used; the message says what to fix."""
 
 
-@dataclass(frozen=True)
-class Item:
-    input: str
-    output: str
-    rationale: str = ""
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
 
 
-@dataclass(frozen=True)
-class Task:
-    name: str
-    instruction: str
-    examples: tuple[Item, ...]
-    test: tuple[Item, ...]
-    scorer: str = "exact"
-    labels: tuple[str, ...] = ()
-    title: str = field(default="", compare=False)
+def _a_scorer(value: str) -> str:
+    if value not in SCORERS:  # the unknown name is not repeated: it is the user's text, and may be markup
+        raise ValueError(f"unknown scorer; use one of {', '.join(SCORERS)}")
+    return value
+
+
+FieldText = Annotated[Text, Field(max_length=MAX_FIELD_CHARS)]
+
+
+class Item(schema.Record):
+    input: Annotated[FieldText, AfterValidator(_not_blank)]
+    output: FieldText
+    rationale: FieldText = ""
+
+
+class Task(schema.Record):
+    name: Text = "custom"
+    instruction: Annotated[Text, AfterValidator(str.strip)] = ""
+    examples: tuple[Item, ...] = Field(min_length=1)  # the shot pool
+    test: tuple[Item, ...] = Field(min_length=1)  # held out, for evaluation
+    scorer: Annotated[Text, AfterValidator(_a_scorer)] = "exact"
+    labels: tuple[Text, ...] = ()
+    title: Text = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named(cls, data):
+        # A task without a name is "custom", and its title is its name unless it has one.
+        if isinstance(data, dict):
+            name = data.get("name") or "custom"
+            data = {**data, "name": name, "title": data.get("title") or name}
+        return data
+
+    @model_validator(mode="after")
+    def _whole(self):
+        if self.scorer == "label" and not self.labels:
+            raise ValueError('the "label" scorer needs a "labels" list')
+        return self
 
     @property
     def has_rationales(self) -> bool:
         return any(item.rationale for item in self.examples)
 
 
-def _text(value, what: str) -> str:
-    return fields.text(value, what, TaskError)
-
-
-def _items(raw, where: str) -> tuple[Item, ...]:
-    if not isinstance(raw, list):
-        raise TaskError(f"'{where}' must be a list of {{\"input\", \"output\"}} objects.")
-    items = []
-    for number, entry in enumerate(raw, start=1):
-        if not isinstance(entry, dict) or "output" not in entry:
-            raise TaskError(f"'{where}' item {number} needs a non-empty \"input\" and an \"output\".")
-        fields = [_text(entry.get(key), f"'{where}' item {number}: \"{key}\"") for key in ("input", "output", "rationale")]
-        if not fields[0].strip():
-            raise TaskError(f"'{where}' item {number} needs a non-empty \"input\" and an \"output\".")
-        if any(len(f) > MAX_FIELD_CHARS for f in fields):
-            raise TaskError(f"'{where}' item {number} is longer than {MAX_FIELD_CHARS:,} characters.")
-        items.append(Item(*fields))
-    return tuple(items)
-
-
-def from_dict(data: dict) -> Task:
-    if not isinstance(data, dict):
-        raise TaskError("A task file must hold one JSON object with \"instruction\", \"examples\" and \"test\".")
-    examples, test = _items(data.get("examples"), "examples"), _items(data.get("test"), "test")
-    if not examples or not test:
-        raise TaskError("A task needs at least one example (the shot pool) and one test item.")
-    if len(examples) + len(test) > MAX_ITEMS:
+def from_dict(data) -> Task:
+    """A task from a user's file or table (the lab's own, e.g. the scoreboard's 4,000-pair pool, are not capped)."""
+    task = schema.read(data, Task, TaskError)
+    if len(task.examples) + len(task.test) > MAX_ITEMS:
         raise TaskError(f"A task may have at most {MAX_ITEMS} items.")
-    scorer = data.get("scorer", "exact")
-    if not isinstance(scorer, str) or scorer not in SCORERS:
-        raise TaskError(f"Unknown scorer {_text(str(scorer)[:40], 'scorer')!r}; use one of {', '.join(SCORERS)}.")
-    raw_labels = data.get("labels", [])
-    if not isinstance(raw_labels, list):
-        raise TaskError("\"labels\" must be a list of label words.")
-    labels = tuple(_text(x, "each label") for x in raw_labels)
-    if scorer == "label" and not labels:
-        raise TaskError("The 'label' scorer needs a \"labels\" list.")
-    name = _text(data.get("name", "custom"), "\"name\"") or "custom"
-    return Task(name, _text(data.get("instruction", ""), "\"instruction\"").strip(), examples, test,
-                scorer, labels, _text(data.get("title", name), "\"title\""))
+    return task
 
 
 def from_csv(text: str) -> Task:
@@ -127,11 +124,12 @@ def from_upload(name: str, data: bytes) -> Task:
     if name.lower().endswith(".csv"):
         return from_csv(text)
     try:
-        return from_dict(json.loads(text))
+        data = json.loads(text)
     except json.JSONDecodeError as error:
         raise TaskError(f"{name} is not valid JSON (line {error.lineno}: {error.msg}).") from error
     except RecursionError as error:
         raise TaskError(f"{name} nests its JSON too deeply to be a task file.") from error
+    return from_dict(data)
 
 
 def builtin_names() -> list[str]:

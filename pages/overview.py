@@ -1,25 +1,22 @@
 """Home: the map of the three options, the model's status, and a small chat playground."""
 
-import json
-from pathlib import Path
-
 import streamlit as st
 
-from lib import engine_results, runtime
+from lib import content, engine_results, runtime
 
-OVERVIEW = json.loads((Path(__file__).parent.parent / "data" / "overview.json").read_text(encoding="utf-8"))
+OVERVIEW = content.overview()
 
 st.title("Customizing LLMs — an interactive lab")
-st.write(OVERVIEW["intro"])
+st.write(OVERVIEW.intro)
 
-for column, option in zip(st.columns(3), OVERVIEW["options"]):
+for column, option in zip(st.columns(3), OVERVIEW.options):
     with column.container(border=True):
-        st.subheader(option["title"])
-        st.caption(option["cost"])
-        st.write(option["text"])
-        for page in option["pages"]:
+        st.subheader(option.title)
+        st.caption(option.cost)
+        st.write(option.text)
+        for page in option.pages:
             st.page_link(page)
-st.page_link(OVERVIEW["summary_page"], label=OVERVIEW["summary"], icon=":material/balance:")
+st.page_link(OVERVIEW.summary_page, label=OVERVIEW.summary, icon=":material/balance:")
 
 st.header("Try the model")
 status_box, chat_box = st.columns([1, 2])
@@ -51,7 +48,7 @@ with chat_box:
                        f"{stats.tokens_per_second:.1f} tokens/s" + (" · stopped early" if stats.cancelled else ""))
 
 st.header("Why the fast engine is fast — and what careless quantization costs")
-st.write(OVERVIEW["engines"])
+st.write(OVERVIEW.engines)
 engines = engine_results.load()
 if engines is None:
     st.info("Run `make bench` to measure the engines on this machine.")

@@ -1,17 +1,15 @@
 """Option 2, the big-lab way: supervised fine-tuning (SFT) and learning from human preferences (RLHF)."""
 
-import json
-
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import backends, generation, models, rag, reward, runtime
+from lib import backends, content, generation, models, rag, reward, runtime
 from lib.generation import GenerationSettings
 from lib.textsafe import escape_markdown
 from ui import guide
 
-DATA = json.loads((models.REPO_ROOT / "data" / "sft_rlhf.json").read_text(encoding="utf-8"))
+DATA = content.sft_rlhf()
 
 st.title("SFT and RLHF: how a text predictor becomes an assistant")
 st.write("Pretraining teaches a model to continue text. Supervised fine-tuning (SFT) then shows it thousands of "
@@ -23,7 +21,7 @@ st.header("1 · A pretrained model beside an instruction-tuned one")
 st.caption("Two different models, not one model before and after: the lab has no instruction-tuned Gemma 3 270M "
            "to put beside its pretrained one, so this shows what instruction tuning looks like, not what it did to "
            "one model.")
-request = st.selectbox("Request", DATA["sft_prompts"], key="sft_prompt", accept_new_options=True)
+request = st.selectbox("Request", list(DATA.sft_prompts), key="sft_prompt", accept_new_options=True)
 chat = runtime.bundled_backend()
 try:
     base = runtime.pretrained_backend(backends.CONTINUE)
@@ -63,7 +61,7 @@ st.header("2 · RLHF in miniature: your choices train a reward model")
 st.write("Two answers to the same request, sampled from the instruction-tuned model. Pick the better one; do it "
          f"a few times (at least {reward.MIN_PAIRS}). A small reward model learns what you prefer and then picks "
          "the best of several fresh answers.")
-labelling: reward.Labelling = st.session_state.setdefault("rl_labelling", reward.Labelling(DATA["rlhf_prompts"]))
+labelling: reward.Labelling = st.session_state.setdefault("rl_labelling", reward.Labelling(list(DATA.rlhf_prompts)))
 seed = labelling.seed(int(runtime.settings()["seed"]))
 if labelling.pair is None and st.button("Sample two answers", key="rl_sample"):
     with st.spinner("Sampling two answers…"):
@@ -113,7 +111,7 @@ else:
                 st.text(answer)
 
 st.subheader("What real RLHF does that this page does not")
-st.markdown("\n".join(f"- {line}" for line in DATA["full_rlhf"]))
+st.markdown("\n".join(f"- {line}" for line in DATA.full_rlhf))
 st.caption("Sources: Ouyang et al. 2022, InstructGPT (arXiv 2203.02155); Rafailov et al. 2023, DPO (arXiv 2305.18290); "
            "Allal et al. 2025, SmolLM2 (arXiv 2502.02737) for how the bundled model was tuned.")
 

@@ -7,6 +7,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
+def pytest_configure(config):
+    from lib import models
+
+    import torch
+
+    torch.set_num_threads(models.cpu_threads())  # the CLIs run here set none; LLM_LAB_THREADS=1 for two workers
+
+
 @pytest.fixture(scope="session")
 def chat_model():
     """The real bundled SmolLM2, loaded once for the whole run (converted on the first run ever).

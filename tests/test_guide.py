@@ -11,15 +11,18 @@ GOOD = {"pages": {"pages/x.py": {"tries": [{"title": "t", "change": "c", "expect
 
 
 @pytest.mark.parametrize("damage, message", [
-    (lambda d: d.pop("pages"), "holds"),
-    (lambda d: d["pages"]["pages/x.py"].update(tries="x"), "must be lists"),
-    (lambda d: d["pages"]["pages/x.py"]["tries"][0].update(why=""), 'try 1: "why" needs text'),
-    (lambda d: d["pages"]["pages/x.py"]["tries"][0].update(settings=[1]), "try 1: an object"),
-    (lambda d: d["pages"]["pages/x.py"]["quiz"][0].update(answer=2), "question 1: at least two"),
-    (lambda d: d["pages"]["pages/x.py"]["quiz"][0].update(options=["a"]), "question 1: at least two"),
-    (lambda d: d["pages"]["pages/x.py"]["quiz"][0].update(explain=None), 'question 1: "explain" needs text'),
-    (lambda d: d["pages"]["pages/x.py"]["tries"][0].update(outcome={"result": "r", "expect": "up"}), '"outcome" is'),
-    (lambda d: d["pages"]["pages/x.py"]["tries"][0].update(outcome={"result": "r", "expect": "leads"}), '"outcome" is'),
+    (lambda d: d.pop("pages"), '"pages": is missing'),
+    (lambda d: d["pages"]["pages/x.py"].update(tries="x"), '"pages/x.py", "tries": must be a list'),
+    (lambda d: d["pages"]["pages/x.py"]["tries"][0].update(why=""), '"tries" item 1, "why": needs text'),
+    (lambda d: d["pages"]["pages/x.py"]["tries"][0].update(settings=[1]), '"tries" item 1, "settings": must be an obj'),
+    (lambda d: d["pages"]["pages/x.py"]["quiz"][0].update(answer=2), '"quiz" item 1: "answer" is an option.s index'),
+    (lambda d: d["pages"]["pages/x.py"]["quiz"][0].update(answer=True), '"quiz" item 1, "answer": must be a whole'),
+    (lambda d: d["pages"]["pages/x.py"]["quiz"][0].update(options=["a"]), '"quiz" item 1, "options": needs at least 2'),
+    (lambda d: d["pages"]["pages/x.py"]["quiz"][0].update(explain=None), '"quiz" item 1, "explain": needs text'),
+    (lambda d: d["pages"]["pages/x.py"]["tries"][0].update(outcome={"result": "r", "expect": "up"}),
+     '"outcome", "expect": Input should be .rises., .falls., .flat. or .leads.'),
+    (lambda d: d["pages"]["pages/x.py"]["tries"][0].update(outcome={"result": "r", "expect": "leads"}),
+     '"outcome": "leads" names its "leader"'),
 ])
 def test_a_bad_guide_file_gets_a_clear_message(damage, message, tmp_path):
     data = json.loads(json.dumps(GOOD))
@@ -61,14 +64,14 @@ def run(*accuracies, labels=(), by="condition", field="score", names=None, items
     ("flat", (0.05, 0.1), (), True), ("flat", (0.05, 0.6), (), False), ("flat", (0.3, 0.1, 0.35), (), True),
 ])
 def test_a_learners_run_is_judged_by_the_effects_rule_first_condition_against_last(expect, accuracies, labels, ok):
-    said, judged = guide.judge(guide.Outcome("r", expect), run(*accuracies, labels=labels))
+    said, judged = guide.judge(guide.Outcome(result="r", expect=expect), run(*accuracies, labels=labels))
     last = len(accuracies) - 1
     assert judged is ok and said.startswith(f"c{last} {accuracies[-1]:.0%} vs c0 {accuracies[0]:.0%} on 20 items")
     assert ("chance" in said) == bool(labels)
 
 
 def test_leads_needs_a_measurable_lead_and_a_run_without_rows_is_not_judged():
-    outcome = guide.Outcome("sb", "leads", measure="exact_match", label="technique", leader="LoRA adapter")
+    outcome = guide.Outcome(result="sb", expect="leads", measure="exact_match", label="technique", leader="LoRA adapter")
     clear = run(0.0, 0.1, 0.8, by="technique", field="exact", names=["zero-shot", "4-shot", "LoRA adapter"])
     said, ok = guide.judge(outcome, clear)
     assert ok and said.startswith("highest: LoRA adapter. LoRA adapter 80% vs 4-shot 10%")
@@ -76,4 +79,4 @@ def test_leads_needs_a_measurable_lead_and_a_run_without_rows_is_not_judged():
     assert guide.judge(outcome, close)[1] is False  # highest, but not measurably ahead on ten items
     other = run(0.0, 0.8, by="technique", field="exact", names=["zero-shot", "4-shot"])
     assert guide.judge(outcome, other)[1] is False
-    assert guide.judge(outcome, {"rows": []}) is None and guide.judge(guide.Outcome("r", "rises"), {}) is None
+    assert guide.judge(outcome, {"rows": []}) is None and guide.judge(guide.Outcome(result="r", expect="rises"), {}) is None

@@ -10,10 +10,7 @@ from lib import experiments, lora, lora_inspect, lora_training, meaning
 from lib.lora_serving import LoraServer, SessionAdapters, TrainingJob
 from lib.work_queue import WorkQueue
 
-ACTS = {"inform", "request", "give_opinion", "confirm", "verify_attribute", "suggest", "request_explanation",
-        "recommend", "request_attribute"}
-SLOTS = {"name", "release_year", "exp_release_date", "developer", "esrb", "rating", "genres", "player_perspective",
-         "platforms", "available_on_steam", "has_linux_release", "has_mac_release", "has_multiplayer", "specifier"}
+ACTS, SLOTS = set(meaning.ACTS), set(meaning.SLOTS)
 
 
 def test_dataset_covers_the_schema_with_varied_sentences_and_unseen_test_games():

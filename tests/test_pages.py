@@ -39,7 +39,7 @@ def test_every_page_renders_and_its_guided_tries_set_its_widgets(app, page):
         shown = [b.key for b in app.button] if "button" in step.demo else [c.key for c in app.chat_input]
         assert step.demo.get("button", step.demo.get("chat")) in shown, f"talk step {step.id}: no demo widget"
     slug = Path(page).stem
-    for n, attempt in enumerate(guide.load().get(page, guide.PageGuide((), ())).tries):
+    for n, attempt in enumerate(guide.load().get(page, guide.PageGuide(tries=(), quiz=())).tries):
         if not attempt.settings:
             continue
         app.button(key=f"guide_{slug}_try_{n}").click().run()

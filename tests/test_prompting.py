@@ -66,9 +66,15 @@ def test_arithmetic_rationales_end_with_their_answer():
 @pytest.mark.parametrize("name, data, message", [
     ("t.json", b"", "empty"),
     ("t.json", b"{not json", "not valid JSON"),
-    ("t.json", b'{"examples": [], "test": []}', "at least one example"),
-    ("t.json", b'{"examples": [{"input": "a"}], "test": [{"input": "b", "output": "c"}]}', "needs a non-empty"),
-    ("t.json", b'{"examples": [{"input": "a", "output": "b"}], "test": [{"input": "c", "output": "d"}], "scorer": "magic"}', "Unknown scorer"),
+    ("t.json", b'{"examples": [], "test": []}', '"examples": needs at least 1 item'),
+    ("t.json", b'{"examples": [{"input": "a"}], "test": [{"input": "b", "output": "c"}]}',
+     '"examples" item 1, "output": is missing'),
+    ("t.json", b'{"examples": [{"input": "", "output": "a"}], "test": [{"input": "b", "output": "c"}]}',
+     '"examples" item 1, "input": must not be empty'),
+    ("t.json", b'{"examples": [{"input": "a", "output": "b"}], "test": [{"input": "c", "output": "d"}], "scorer": "magic"}', "unknown scorer"),
+    ("t.json", b'{"examples": [{"input": "a", "output": "b"}], "test": [{"input": "c", "output": "d"}], "scorer": "label"}',
+     'The "label" scorer needs a "labels" list'),
+    ("t.json", b'[1, 2]', 'expected a JSON object with "examples", "test"'),
     ("t.csv", b"question,answer\nx,y\n", "columns input and output"),
     ("t.json", "caf\xe9".encode("latin-1"), "not UTF-8"),
 ])

@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from lib.scheduler import Scheduler, pass_turn, step
+from lib.scheduler import WHOLE_REQUESTS, Scheduler, pass_turn, step
 from lib.work_queue import QueueFull
 
 
@@ -44,7 +44,7 @@ def test_turns_go_round_the_sessions():
 
 
 def test_one_at_a_time_makes_the_short_request_wait_for_the_long_one():
-    order = _long_then_short(Scheduler(one_at_a_time=True))
+    order = _long_then_short(Scheduler(policy=WHOLE_REQUESTS))
     assert [owner for owner, _ in order] == ["A"] * 30 + ["B"] * 3
 
 

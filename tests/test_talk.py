@@ -22,12 +22,16 @@ def test_the_talk_runs_through_the_talks_sequence_once():
 
 
 @pytest.mark.parametrize("data, message", [
-    ({}, "at least one step"), ({"steps": "x"}, "at least one step"),
-    ({"steps": [{"id": "a", "page": "p", "title": "t"}]}, 'Step 1 needs text for "id", "page", "title" and "point"'),
-    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "settings": [1]}]}, "Step 1: \"settings\""),
-    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x"}] * 2}, "repeat"),
-    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "demo": {"button": 3}}]}, 'Step 1: "demo" is'),
-    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "demo": {"chat": "k"}}]}, 'Step 1: "demo" is'),
+    ({}, '"steps": is missing'), ({"steps": "x"}, '"steps": must be a list'), ({"steps": []}, "at least 1 item"),
+    ({"steps": [{"id": "a", "page": "p", "title": "t"}]}, '"steps" item 1, "point": is missing'),
+    ({"steps": [{"id": "a", "page": " ", "title": "t", "point": "x"}]}, '"steps" item 1, "page": needs text'),
+    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "settings": [1]}]},
+     '"steps" item 1, "settings": must be an object'),
+    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x"}] * 2}, r"ids must differ: \['a'\] repeat"),
+    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "demo": {"button": 3}}]},
+     '"steps" item 1, "demo": is {"button": KEY}'),
+    ({"steps": [{"id": "a", "page": "p", "title": "t", "point": "x", "demo": {"chat": "k"}}]},
+     '"steps" item 1, "demo": is'),
 ])
 def test_a_bad_steps_file_gets_a_clear_message(data, message, tmp_path):
     path = tmp_path / "talk.json"

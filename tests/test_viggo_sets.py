@@ -2,10 +2,7 @@
 
 from lib import lora, meaning
 
-ACTS = {"inform", "request", "give_opinion", "confirm", "verify_attribute", "suggest", "request_explanation",
-        "recommend", "request_attribute"}
-SLOTS = {"name", "release_year", "exp_release_date", "developer", "genres", "player_perspective", "platforms", "esrb",
-         "rating", "has_multiplayer", "available_on_steam", "has_linux_release", "has_mac_release", "specifier"}
+ACTS, SLOTS = set(meaning.ACTS), set(meaning.SLOTS)
 
 
 def test_the_people_set_is_varied_well_formed_and_apart_from_training():

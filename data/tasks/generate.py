@@ -55,14 +55,15 @@ def arithmetic() -> dict:
 
 
 def viggo() -> dict:
+    schema = json.loads((HERE.parent / "viggo" / "schema.json").read_text(encoding="utf-8"))
+
     def rows(name, count):
         lines = (HERE.parent / "viggo" / f"{name}.jsonl").read_text().splitlines()[:count]
         return [{"input": r["input"], "output": r["target"]} for r in map(json.loads, lines)]
 
     return {"name": "viggo", "title": "ViGGO meaning representations",
             "instruction": ("Convert the sentence into a meaning representation act(slot[value], ...). "
-                            "Acts: inform, request, give_opinion, confirm, verify_attribute, suggest, "
-                            "request_explanation, recommend, request_attribute. Answer with the representation only."),
+                            f"Acts: {', '.join(schema['acts'])}. Answer with the representation only."),
             "scorer": "mr", "examples": rows("train", 24), "test": rows("test", 20)}
 
 

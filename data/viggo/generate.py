@@ -23,9 +23,8 @@ import random
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SLOT_ORDER = ["name", "exp_release_date", "release_year", "developer", "esrb", "rating", "genres",
-              "player_perspective", "platforms", "available_on_steam", "has_linux_release", "has_mac_release",
-              "has_multiplayer", "specifier"]
+SCHEMA = json.loads((HERE / "schema.json").read_text(encoding="utf-8"))  # ViGGO's acts and slots, written once
+SLOT_ORDER = SCHEMA["slots"]
 
 # Each normal value with the ways people say it. The first way is the value itself.
 GENRES = {
@@ -487,6 +486,7 @@ def request_attribute(g, rng):
 
 ACTS = [(inform, 3), (request, 1), (give_opinion, 1), (confirm, 1), (verify_attribute, 1), (suggest, 1),
         (request_explanation, 1), (recommend, 1), (request_attribute, 1)]
+assert [act.__name__ for act, _ in ACTS] == SCHEMA["acts"], "one sentence maker per act of the schema"
 
 
 def make(names: list[str], developers: list[str], count: int, rng: random.Random, seen: set[str]) -> list[dict]:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from lib import backends, fast_engine, models
 from lib.generation import PromptTooLong
-from lib.scheduler import Scheduler
+from lib.scheduler import POLICIES, Scheduler
 from lib.work_queue import QueueFull, WorkQueue
 
 
@@ -21,8 +21,8 @@ USER_ERRORS = (PromptTooLong, QueueFull, backends.BackendUnavailable, models.Mod
 
 @st.cache_resource(show_spinner=False)
 def scheduler() -> Scheduler:
-    # LLM_LAB_ONE_AT_A_TIME=1 gives each request the CPU from start to end (bench/workshop.py compares the two).
-    return Scheduler(max_requests=64, one_at_a_time=os.environ.get("LLM_LAB_ONE_AT_A_TIME") == "1")
+    # LLM_LAB_POLICY=whole_requests gives each request the CPU from start to end (bench/workshop.py compares).
+    return Scheduler(max_requests=64, policy=POLICIES[os.environ.get("LLM_LAB_POLICY", "turns")])
 
 
 def owner() -> str:
@@ -63,7 +63,7 @@ def _waiting_note(note):
 def _bundled_model() -> models.LoadedModel:
     import torch
 
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(models.cpu_threads())
     return models.load_chat_model()
 
 
@@ -87,8 +87,8 @@ def bundled_model() -> models.LoadedModel:
 @st.cache_resource(show_spinner=False)
 def _fast_model(activations: str) -> fast_engine.FastModel:
     fast, shared = fast_engine.load(activations), scheduler()
-    if shared.one_at_a_time:  # the old way, kept for the benchmark's comparison: one answer at a time
-        fast.batcher.max_rows = 1
+    if shared.policy.batch_rows:  # whole requests: the batch answers the one request that holds the CPU
+        fast.batcher.max_rows = shared.policy.batch_rows
     else:  # the batch is one piece of work on the shared CPU, taking turns with other pages' PyTorch work
         fast.batcher.busy = lambda: shared.request(owner="", weight=lambda: fast.batcher.sessions)
     return fast
