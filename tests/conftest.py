@@ -1,3 +1,5 @@
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -13,6 +15,29 @@ def pytest_configure(config):
     import torch
 
     torch.set_num_threads(models.cpu_threads())  # the CLIs run here set none; LLM_LAB_THREADS=1 for two workers
+
+
+# The one-time conversions, each in its own process and at the same time (most of each is single-threaded
+# Python: reading the GGUF's metadata, building its tokenizer). In the controller, before any test worker starts
+# (`make test` runs two: see the Makefile), so no worker converts and none waits on another's half-written cache.
+PREPARE = {
+    "SmolLM2 and its fast engine": "from lib import models, fast_engine; models.ensure_converted(); fast_engine.ensure_built()",
+    "the Gemma base model": "from lib import models; models.ensure_base_converted()",
+}
+
+
+def pytest_sessionstart(session):
+    if hasattr(session.config, "workerinput"):
+        return
+    from lib import fast_engine, models
+
+    if models.is_converted() and models.is_base_converted() and fast_engine.is_built("exact"):
+        return
+    env = {**os.environ, "LLM_LAB_THREADS": "1"}
+    runs = {what: subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env) for what, code in PREPARE.items()}
+    failed = [what for what, run in runs.items() if run.wait() != 0]
+    if failed:
+        raise pytest.UsageError(f"Preparing {' and '.join(failed)} failed (see above).")
 
 
 @pytest.fixture(scope="session")

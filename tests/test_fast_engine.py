@@ -1,7 +1,6 @@
 """The fast engine on the real bundled model: the GGUF's own blocks, streaming, cancel, stop, limits, prompt identity."""
 
 import json
-import shutil
 import threading
 
 import numpy as np
@@ -140,18 +139,21 @@ def test_prompt_longer_than_the_context_window_is_refused(fast_model):
         batch(fast_model, [QUESTION, [{"role": "user", "content": "word " * 9000}]], SHORT)
 
 
-def test_a_damaged_cache_is_rebuilt_with_a_message(fast_model, tmp_path, monkeypatch):
-    # A private cache holding the converted model and a copy of the engine's folder, then damaged.
+def test_a_damaged_cache_is_rebuilt_with_a_message_and_the_int8_build_is_labelled_lossy(fast_model, tmp_path,
+                                                                                       monkeypatch):
+    # A private cache holding the converted model and a damaged int8 engine (one build covers both lessons).
     (tmp_path / models.converted_dir().name).symlink_to(models.converted_dir())
-    shutil.copytree(fe.model_dir(), tmp_path / fe.model_dir().name)
     monkeypatch.setenv("LLM_LAB_CACHE", str(tmp_path))
-    config = fe.model_dir() / "genai_config.json"
-    config.write_text("{ not json")
+    damaged = fe.model_dir("int8")
+    damaged.mkdir()
+    (damaged / "engine.json").write_text('{"activations": "int8"}')
+    (damaged / "genai_config.json").write_text("{ not json")
     messages = []
-    rebuilt = fe.load(progress=messages.append)
+    fastest = fe.load("int8", progress=messages.append)
     assert any("rebuilding" in m for m in messages)
-    assert json.loads(config.read_text())["model"]["type"] == "llama"
-    assert "".join(stream_of(rebuilt, QUESTION, SHORT)) == "".join(stream_of(fast_model, QUESTION, SHORT))
+    assert json.loads((damaged / "genai_config.json").read_text())["model"]["type"] == "llama"
+    assert "int8" in fastest.label and "lossy" in fastest.label and fastest.label != fast_model.label
+    assert "51" in "".join(stream_of(fastest, QUESTION, SHORT))
 
 
 def test_the_default_engine_answers_as_the_float32_path_does(fast_model, chat_model):
@@ -160,12 +162,6 @@ def test_the_default_engine_answers_as_the_float32_path_does(fast_model, chat_mo
         messages = [{"role": "user", "content": question}]
         settings = g.GenerationSettings(max_new_tokens=40)
         assert "".join(stream_of(fast_model, messages, settings)) == "".join(backends.LocalBackend(chat_model).stream(messages, settings))
-
-
-def test_the_int8_build_is_labelled_lossy_and_answers(fast_model):
-    fastest = fe.load("int8")
-    assert "int8" in fastest.label and "lossy" in fastest.label and fastest.label != fast_model.label
-    assert "51" in "".join(stream_of(fastest, QUESTION, SHORT))
 
 
 def test_engine_table_has_one_row_an_engine_and_one_column_a_condition():
