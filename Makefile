@@ -35,7 +35,7 @@ workshop: setup
 # Two workers of one model thread each: on two cores that runs the suite in ~0.6x the time of one worker using
 # both (models at batch 1 keep two threads only ~1.3x busier than one, and the browser tests wait on the app).
 test: $(VENV)/.installed-dev
-	LLM_LAB_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile
+	LLM_LAB_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # Every result the pages show, made again from the code (data/experiments.json lists them): about 35 minutes.
 results: setup

@@ -44,8 +44,8 @@ def _not_blank(value: str) -> str:
 
 
 def _a_scorer(value: str) -> str:
-    if value not in SCORERS:  # the unknown name is not repeated: it is the user's text, and may be markup
-        raise ValueError(f"unknown scorer; use one of {', '.join(SCORERS)}")
+    if value not in SCORERS:  # repeated as written (short): the page shows messages as text, never as markup
+        raise ValueError(f"unknown scorer {value[:40]!r}; use one of {', '.join(SCORERS)}")
     return value
 
 

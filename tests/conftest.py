@@ -17,12 +17,16 @@ def pytest_configure(config):
     torch.set_num_threads(models.cpu_threads())  # the CLIs run here set none; LLM_LAB_THREADS=1 for two workers
 
 
-# The one-time conversions, each in its own process and at the same time (most of each is single-threaded
-# Python: reading the GGUF's metadata, building its tokenizer). In the controller, before any test worker starts
-# (`make test` runs two: see the Makefile), so no worker converts and none waits on another's half-written cache.
+# The one-time work every test run needs, each in its own process and at the same time (most of each is
+# single-threaded Python: reading a GGUF's metadata, building its tokenizer). In the controller, before any test
+# worker starts (`make test` runs two: see the Makefile), so no worker converts and none reads a half-written cache.
+THREADS = "import torch; from lib import models; torch.set_num_threads(models.cpu_threads()); "
 PREPARE = {
-    "SmolLM2 and its fast engine": "from lib import models, fast_engine; models.ensure_converted(); fast_engine.ensure_built()",
-    "the Gemma base model": "from lib import models; models.ensure_base_converted()",
+    "SmolLM2 and its fast engine": "from lib import fast_engine; models.ensure_converted(); fast_engine.ensure_built()",
+    "the Gemma base model": "models.ensure_base_converted()",
+    # The scoreboard's 4,000-pair shot pool, embedded once into the lab's cache (lib.scoreboard.embedded).
+    "the scoreboard's shot pool": "from lib import scoreboard; scoreboard.embedded(models.load_embeddings(), "
+                                  "tuple(e.input for e in scoreboard.viggo_task(1).examples))",
 }
 
 
@@ -34,7 +38,8 @@ def pytest_sessionstart(session):
     if models.is_converted() and models.is_base_converted() and fast_engine.is_built("exact"):
         return
     env = {**os.environ, "LLM_LAB_THREADS": "1"}
-    runs = {what: subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env) for what, code in PREPARE.items()}
+    runs = {what: subprocess.Popen([sys.executable, "-c", THREADS + code], cwd=ROOT, env=env)
+            for what, code in PREPARE.items()}
     failed = [what for what, run in runs.items() if run.wait() != 0]
     if failed:
         raise pytest.UsageError(f"Preparing {' and '.join(failed)} failed (see above).")

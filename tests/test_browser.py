@@ -11,7 +11,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from browser import (CHROMIUM, CHROMIUM_ARGS, ask_together, open_playgrounds, serious_accessibility_problems,
                      streamlit_server, wait_for_app_idle)
 
-pytestmark = pytest.mark.browser
+# One worker runs them all (make test runs two): they share one app server, started once.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PAGE_TITLES = {
     "": "interactive lab", "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought",
@@ -237,7 +238,7 @@ def test_a_task_file_with_markup_in_a_field_shows_it_as_text(server, page, tmp_p
     wait_for_app_idle(page)
     page.get_by_test_id("stFileUploader").first.locator("input[type=file]").set_input_files(str(task))
     error = page.get_by_test_id("stAlertContentError").first
-    error.get_by_text("Unknown scorer").wait_for(timeout=60_000)
+    error.get_by_text("unknown scorer").wait_for(timeout=60_000)
     assert "[click](javascript:alert(1))" in error.inner_text()  # the field, as written
     assert error.locator("a").count() == 0 and error.locator("img").count() == 0 and images == []
 

@@ -104,10 +104,9 @@ def test_deeply_nested_json_gets_a_message_not_a_recursion_error(name):
 def test_the_cases_reported_by_users_get_clear_messages():
     with pytest.raises(tasks.TaskError, match='"labels": must be a list'):
         tasks.from_dict({**TASK, "labels": 5})
-    # The unknown scorer is the user's text, maybe markup: the message does not repeat it.
-    with pytest.raises(tasks.TaskError, match="unknown scorer") as refused:
+    # The unknown scorer is said as written, cut short (the page escapes it: tests/test_browser.py).
+    with pytest.raises(tasks.TaskError, match=r"unknown scorer '\[click\]\(javascript:alert\(1\)\) !\[px\]\(http:'"):
         tasks.from_dict({**TASK, "scorer": "[click](javascript:alert(1)) ![px](http://127.0.0.1:8502/px.png)"})
-    assert "javascript" not in str(refused.value) and "127.0.0.1" not in str(refused.value)
     # A CSV row without its split cell is a shot, not a crash.
     task = tasks.from_upload("t.csv", b"input,output,split\na,b,test\nc,d\ne,f,train\n")
     assert [i.input for i in task.examples] == ["c", "e"] and [i.input for i in task.test] == ["a"]

@@ -15,11 +15,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=40, help="held-out sentences (of 120 generated, 64 written by people)")
     parser.add_argument("--seeds", type=int, default=3, help="shot samplings for the few-shot rungs")
     parser.add_argument("--set", choices=list(lora.TEST_SETS), default="generated", help="which held-out sentences")
+    parser.add_argument("--rungs", nargs="+", choices=[r.name for r in scoreboard.RUNGS], metavar="RUNG",
+                        default=[r.name for r in scoreboard.RUNGS], help="only these rungs (default: every one)")
     cli.add_options(parser, "the engine of the prompting rungs (the LoRA rung runs on PyTorch)")
     args = parser.parse_args(argv)
     chat = backends.bundled(args.engine)
     result = scoreboard.run(args.items, args.seeds, chat, server_holding("viggo").backend("viggo"),
                             models.load_embeddings(), held_out=args.set,
+                            rungs=tuple(r for r in scoreboard.RUNGS if r.name in args.rungs),
                             progress=lambda f: print(f"{f:.0%}", file=sys.stderr, flush=True))
     result |= {"engines": {"prompting rungs": chat.engine, "LoRA rung": "float32, PyTorch + LoRA"},
                "decoding": "greedy", "command": cli.command(parser, argv),
