@@ -11,8 +11,10 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from browser import (CHROMIUM, CHROMIUM_ARGS, ask_together, open_playgrounds, serious_accessibility_problems,
                      streamlit_server, wait_for_app_idle)
 
-# One worker runs them all (make test runs two): they share one app server, started once.
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
+# `make test` runs two workers: each takes one of these groups (about the same minutes) and starts its own app
+# server for it, so neither worker waits on the other's page visits.
+FIRST, SECOND = pytest.mark.xdist_group("browser-1"), pytest.mark.xdist_group("browser-2")
 
 PAGE_TITLES = {
     "": "interactive lab", "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought",
@@ -55,6 +57,7 @@ def page(browser):
     context.close()
 
 
+@FIRST
 def test_home_page_answers_a_question_through_the_fast_engine(server, page):
     page.goto(server)
     wait_for_app_idle(page)
@@ -67,6 +70,7 @@ def test_home_page_answers_a_question_through_the_fast_engine(server, page):
     assert "51" in assistant.inner_text()
 
 
+@SECOND
 def test_four_sessions_at_once_get_their_own_answers_and_a_closed_tab_frees_its_turn(server, browser, fast_model):
     from lib import backends
     from lib.generation import GenerationSettings
@@ -97,6 +101,7 @@ def test_four_sessions_at_once_get_their_own_answers_and_a_closed_tab_frees_its_
             page.context.close()
 
 
+@FIRST
 def test_settings_survive_in_the_url(server, page):
     page.goto(f"{server}/?temperature=0.7&presenter=1")
     wait_for_app_idle(page)
@@ -118,10 +123,17 @@ def _visible_page(page, slug: str | None, wanted: str) -> None:
     wait_for_app_idle(page)
 
 
+@FIRST
 def test_switching_backends_in_the_sidebar_then_using_every_page(server, page):
     """Choose each other backend in the sidebar, edit its fields, toggle presenter mode and visit every page by
     the sidebar's links (one session throughout): no page fails, and a hidden field keeps its value. Once, the
-    first action after a switch replaced every page with `KeyError: ... no key "engine"`."""
+    first action after a switch replaced every page with `KeyError: ... no key "engine"`.
+
+    The visit of every page in presenter mode (the projector's large type: the layout most likely to break) also
+    checks what only a browser shows of each page: it opens at its title, no page name or button label is cut
+    short, axe-core finds nothing serious, and nothing is fetched from anywhere but the app's own host."""
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     page.goto(server)
     wait_for_app_idle(page)
     sidebar = page.get_by_test_id("stSidebar")
@@ -153,6 +165,10 @@ def test_switching_backends_in_the_sidebar_then_using_every_page(server, page):
             assert title.lower() in page.locator("h1").first.inner_text().lower()
             errors = page.get_by_test_id("stException")
             assert errors.count() == 0, (label, slug, errors.first.inner_text()[:1500])
+            if presenter == "presenter=1":
+                _looks_right_on_a_projector(page, slug)
+    # Offline for real: nothing but the app's own host (no fonts, icons or scripts from elsewhere).
+    assert requested and [u for u in requested if not u.startswith((server, "data:", "blob:"))] == []
     sidebar.get_by_text("Bundled SmolLM2 (offline)").click()
     page.wait_for_url(lambda url: "backend=" not in url, timeout=60_000)
     wait_for_app_idle(page)
@@ -164,28 +180,18 @@ CUT_LABELS = """() => [...document.querySelectorAll('[data-testid="stPageLink-Na
     .filter(e => e.offsetParent && e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"""
 
 
-@pytest.mark.parametrize("slug, title", PAGE_TITLES.items())
-def test_every_page_opens_from_a_deep_link(server, page, slug, title):
-    requested = []
-    page.on("request", lambda request: requested.append(request.url))
-    page.goto(f"{server}/{slug}?presenter=1")  # the projector's large type: the layout most likely to break
-    wait_for_app_idle(page)
-    # Offline for real: nothing but the app's own host (no fonts, icons or scripts from elsewhere).
-    assert requested and [u for u in requested if not u.startswith((server, "data:", "blob:"))] == []
-    heading = page.locator("h1").first
-    assert title.lower() in heading.inner_text().lower()
-    assert heading.bounding_box()["y"] >= 0  # the page opens at its title, not scrolled past it
+def _looks_right_on_a_projector(page, slug: str) -> None:
+    assert page.locator("h1").first.bounding_box()["y"] >= 0, slug  # the page opens at its title, not past it
     try:  # the wrapping style is added by a script once the page has drawn: give it a moment
         page.wait_for_function(f"() => ({CUT_LABELS})().length === 0", timeout=5_000)
     except PlaywrightTimeoutError:  # the assertion below says what is cut
         pass
-    assert page.evaluate(CUT_LABELS) == []  # no page name or button label cut short
-    assert page.get_by_test_id("stException").count() == 0
-    page.get_by_test_id("stSidebar").get_by_text("Backend").wait_for()  # the router ran
+    assert page.evaluate(CUT_LABELS) == [], slug  # no page name or button label cut short
     # Accessible: axe-core finds nothing serious or critical (contrast, names, list markup, …).
-    assert serious_accessibility_problems(page) == []
+    assert serious_accessibility_problems(page) == [], slug
 
 
+@SECOND
 def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
     note = tmp_path / "zorblat_<b>museum.md"  # a name with markup: shown as text everywhere
     note.write_text("# The Zorblat museum\nThe Zorblat museum is painted teal. It opens at nine and the ticket "
@@ -225,6 +231,7 @@ def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
     assert len(outputs) == 2 and all(o and o[:30] in shown for o in outputs)  # what the page showed, word for word
 
 
+@SECOND
 def test_a_task_file_with_markup_in_a_field_shows_it_as_text(server, page, tmp_path):
     task = tmp_path / "mine.json"
     task.write_text('{"scorer": "[click](javascript:alert(1)) ![px](' + server + '/px.png)", '
@@ -243,6 +250,7 @@ def test_a_task_file_with_markup_in_a_field_shows_it_as_text(server, page, tmp_p
     assert error.locator("a").count() == 0 and error.locator("img").count() == 0 and images == []
 
 
+@SECOND
 def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model):
     with streamlit_server() as url:
         page = browser.new_page()
@@ -253,6 +261,7 @@ def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model
         page.close()
 
 
+@SECOND
 def test_lora_side_by_side_then_start_and_cancel_training(server, page):
     page.goto(f"{server}/lora")
     wait_for_app_idle(page)
@@ -267,6 +276,7 @@ def test_lora_side_by_side_then_start_and_cancel_training(server, page):
     page.get_by_text("cancelled: step").wait_for(timeout=120_000)
 
 
+@FIRST
 def test_train_page_tiny_model_runs_and_reports(server, page):
     page.goto(f"{server}/train")
     wait_for_app_idle(page)
@@ -284,6 +294,7 @@ SHOWN_VALUE = """key => { const box = document.querySelector('.st-key-' + key);
     return thumb ? thumb.innerText : (box && box.querySelector('input') || {value: null}).value; }"""
 
 
+@SECOND
 def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, browser):
     """PageDown from the first step to the last, PageUp back one, keys only; the speaker's notes in a second tab
     move with the presenter. Each step: its page (URL), its bar, its point, its settings, its replay; no exception."""
@@ -323,6 +334,7 @@ def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, brows
     notes.context.close()
 
 
+@FIRST
 def test_charts_draw_their_intervals_and_chance_and_a_replay_marks_its_answer(server, page):
     """The stored charts as a learner first sees them: whiskers (the 95 % interval, in the text under the chart
     too), the dashed chance line on a label task; the talk's few-shot replay names its question, the expected
