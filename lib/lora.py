@@ -57,8 +57,9 @@ def messages_for(sentence: str, instruction: str = INSTRUCTION) -> list[dict[str
     return [{"role": "system", "content": instruction}, {"role": "user", "content": sentence}]
 
 
-def parse_pairs(text: str) -> list[dict[str, str]]:
-    """JSONL of {"input", "target"}; raises DataError naming the first bad line."""
+def parse_pairs(text: str, limit: int | None = MAX_PAIRS) -> list[dict[str, str]]:
+    """JSONL of {"input", "target"}; raises DataError naming the first bad line. `limit` caps an upload's pairs
+    (the lab's own files, e.g. real ViGGO's 5,103 training pairs, are read whole)."""
     pairs = []
     for number, row in schema.jsonl(text, Pair, DataError):
         pair = {"input": row.input.strip(), "target": row.target.strip()}
@@ -69,13 +70,13 @@ def parse_pairs(text: str) -> list[dict[str, str]]:
         pairs.append(pair)
     if len(pairs) < 8:
         raise DataError(f"Found {len(pairs)} pairs; training needs at least 8.")
-    if len(pairs) > MAX_PAIRS:
-        raise DataError(f"Found {len(pairs):,} pairs; the limit here is {MAX_PAIRS:,}.")
+    if limit is not None and len(pairs) > limit:
+        raise DataError(f"Found {len(pairs):,} pairs; the limit here is {limit:,}.")
     return pairs
 
 
 def load_pairs(path: Path) -> list[dict[str, str]]:
-    return parse_pairs(Path(path).read_text(encoding="utf-8"))
+    return parse_pairs(Path(path).read_text(encoding="utf-8"), limit=None)
 
 
 def module_shapes(model) -> dict[str, tuple[int, int, int]]:

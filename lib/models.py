@@ -19,7 +19,8 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,10 +109,11 @@ def convert_gguf(target: Path, progress: Callable[[str], None] = lambda _msg: No
 
     source = source or gguf_path()
     progress(f"De-quantizing {source.name} (one time)…")
-    tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
-    model = AutoModelForCausalLM.from_pretrained(
-        str(source.parent), gguf_file=source.name, dtype=getattr(torch, CACHE_DTYPE)
-    )
+    with _gguf_read_once():
+        tokenizer = AutoTokenizer.from_pretrained(str(source.parent), gguf_file=source.name)
+        model = AutoModelForCausalLM.from_pretrained(
+            str(source.parent), gguf_file=source.name, dtype=getattr(torch, CACHE_DTYPE)
+        )
     # The GGUF quantizer marks the model unserializable; once de-quantized it is a plain model.
     model.hf_quantizer = None
     if hasattr(model.config, "quantization_config"):
@@ -127,6 +129,32 @@ def convert_gguf(target: Path, progress: Callable[[str], None] = lambda _msg: No
 
 
 _convert_lock = threading.Lock()
+
+
+@contextmanager
+def _gguf_read_once() -> Iterator[None]:
+    """While converting: one `gguf` reader per file, one tensor-name map per model shape.
+
+    transformers reads a GGUF's metadata three times in a conversion (the config, the weights, the tokenizer) and
+    builds gguf's tensor-name map again for each of the ~400 modules it walks; a read of Gemma's 262k-token
+    vocabulary alone takes ~10 s here. Both are looked up on the `gguf` module at call time, so they are swapped
+    for cached ones inside this block (under the conversion lock) and put back after. Same bytes, same results."""
+    import gguf
+
+    reader, name_map = gguf.GGUFReader, gguf.get_tensor_name_map
+    readers: dict[tuple[str, str], object] = {}
+
+    def read_once(path, mode="r"):
+        key = (os.path.realpath(path), mode)
+        if key not in readers:
+            readers[key] = reader(path, mode)
+        return readers[key]
+
+    gguf.GGUFReader, gguf.get_tensor_name_map = read_once, functools.cache(name_map)
+    try:
+        yield
+    finally:
+        gguf.GGUFReader, gguf.get_tensor_name_map = reader, name_map
 
 
 def is_converted() -> bool:

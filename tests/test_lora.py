@@ -31,6 +31,7 @@ def test_dataset_covers_the_schema_with_varied_sentences_and_unseen_test_games()
     ('{"input": "a"}\n' * 8, "line 1"),
     ('{"input": "", "target": "x"}\n' * 8, "must not be empty"),
     ('{"input": "a", "target": "b"}\n' * 3, "at least 8"),
+    ('{"input": "a", "target": "b"}\n' * 5001, "Found 5,001 pairs; the limit here is 5,000"),  # an upload's cap
 ])
 def test_bad_training_files_get_a_clear_message(text, message):
     with pytest.raises(lora.DataError, match=message):

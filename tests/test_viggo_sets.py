@@ -30,3 +30,16 @@ def test_the_dev_set_shares_no_game_with_the_people_set_or_training():
     assert {act for act, _ in map(meaning.parse, (p["target"] for p in dev))} == ACTS
     assert names(dev) and not names(dev) & names(people) and not names(dev) & names(lora.load_pairs(lora.TRAIN_FILE))
     assert not {p["input"] for p in dev} & {p["input"] for p in people}
+
+
+def test_the_real_viggo_splits_are_the_authors_whole_and_apart():
+    """data/viggo_real: ViGGO's own train / valid / test (Juraska et al. 2019), every row read by the lab's parser."""
+    real = {split: lora.load_pairs(lora.REPO_ROOT / "data" / "viggo_real" / f"{split}.jsonl")
+            for split in ("train", "valid", "test")}
+    assert {split: len(pairs) for split, pairs in real.items()} == {"train": 5103, "valid": 714, "test": 1083}
+    for pairs in real.values():
+        parsed = [meaning.parse(p["target"]) for p in pairs]
+        assert all(parsed) and {act for act, _ in parsed} == ACTS  # every act in every split
+        assert set().union(*(slots for _, slots in parsed)) <= SLOTS
+    train = {p["input"] for p in real["train"]}
+    assert not train & {p["input"] for p in real["test"]} and not train & {p["input"] for p in real["valid"]}
