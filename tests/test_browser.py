@@ -11,10 +11,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from browser import (CHROMIUM, CHROMIUM_ARGS, ask_together, open_playgrounds, serious_accessibility_problems,
                      streamlit_server, wait_for_app_idle)
 
-pytestmark = pytest.mark.browser
-# `make test` runs two workers: each takes one of these groups (about the same minutes) and starts its own app
-# server for it, so neither worker waits on the other's page visits.
-FIRST, SECOND = pytest.mark.xdist_group("browser-1"), pytest.mark.xdist_group("browser-2")
+# One worker runs them all (`make test` runs two): they share one app server. Two groups with a server each were
+# tried: fresh-clone runs took 11:28 and 14:37 (both servers loading and warming up at once), one group 11:59.
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 PAGE_TITLES = {
     "": "interactive lab", "few_shot": "Few-shot", "chain_of_thought": "Chain-of-thought",
@@ -57,7 +56,6 @@ def page(browser):
     context.close()
 
 
-@FIRST
 def test_home_page_answers_a_question_through_the_fast_engine(server, page):
     page.goto(server)
     wait_for_app_idle(page)
@@ -70,7 +68,6 @@ def test_home_page_answers_a_question_through_the_fast_engine(server, page):
     assert "51" in assistant.inner_text()
 
 
-@SECOND
 def test_four_sessions_at_once_get_their_own_answers_and_a_closed_tab_frees_its_turn(server, browser, fast_model):
     from lib import backends
     from lib.generation import GenerationSettings
@@ -101,7 +98,6 @@ def test_four_sessions_at_once_get_their_own_answers_and_a_closed_tab_frees_its_
             page.context.close()
 
 
-@FIRST
 def test_settings_survive_in_the_url(server, page):
     page.goto(f"{server}/?temperature=0.7&presenter=1")
     wait_for_app_idle(page)
@@ -123,7 +119,6 @@ def _visible_page(page, slug: str | None, wanted: str) -> None:
     wait_for_app_idle(page)
 
 
-@FIRST
 def test_switching_backends_in_the_sidebar_then_using_every_page(server, page):
     """Choose each other backend in the sidebar, edit its fields, toggle presenter mode and visit every page by
     the sidebar's links (one session throughout): no page fails, and a hidden field keeps its value. Once, the
@@ -191,7 +186,6 @@ def _looks_right_on_a_projector(page, slug: str) -> None:
     assert serious_accessibility_problems(page) == [], slug
 
 
-@SECOND
 def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
     note = tmp_path / "zorblat_<b>museum.md"  # a name with markup: shown as text everywhere
     note.write_text("# The Zorblat museum\nThe Zorblat museum is painted teal. It opens at nine and the ticket "
@@ -231,7 +225,6 @@ def test_rag_upload_ask_map_and_cited_answer(server, page, tmp_path):
     assert len(outputs) == 2 and all(o and o[:30] in shown for o in outputs)  # what the page showed, word for word
 
 
-@SECOND
 def test_a_task_file_with_markup_in_a_field_shows_it_as_text(server, page, tmp_path):
     task = tmp_path / "mine.json"
     task.write_text('{"scorer": "[click](javascript:alert(1)) ![px](' + server + '/px.png)", '
@@ -250,7 +243,6 @@ def test_a_task_file_with_markup_in_a_field_shows_it_as_text(server, page, tmp_p
     assert error.locator("a").count() == 0 and error.locator("img").count() == 0 and images == []
 
 
-@SECOND
 def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model):
     with streamlit_server() as url:
         page = browser.new_page()
@@ -261,7 +253,6 @@ def test_a_deep_link_on_a_fresh_server_still_runs_the_router(browser, chat_model
         page.close()
 
 
-@SECOND
 def test_lora_side_by_side_then_start_and_cancel_training(server, page):
     page.goto(f"{server}/lora")
     wait_for_app_idle(page)
@@ -276,7 +267,6 @@ def test_lora_side_by_side_then_start_and_cancel_training(server, page):
     page.get_by_text("cancelled: step").wait_for(timeout=120_000)
 
 
-@FIRST
 def test_train_page_tiny_model_runs_and_reports(server, page):
     page.goto(f"{server}/train")
     wait_for_app_idle(page)
@@ -294,7 +284,6 @@ SHOWN_VALUE = """key => { const box = document.querySelector('.st-key-' + key);
     return thumb ? thumb.innerText : (box && box.querySelector('input') || {value: null}).value; }"""
 
 
-@SECOND
 def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, browser):
     """PageDown from the first step to the last, PageUp back one, keys only; the speaker's notes in a second tab
     move with the presenter. Each step: its page (URL), its bar, its point, its settings, its replay; no exception."""
@@ -334,7 +323,6 @@ def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, brows
     notes.context.close()
 
 
-@FIRST
 def test_charts_draw_their_intervals_and_chance_and_a_replay_marks_its_answer(server, page):
     """The stored charts as a learner first sees them: whiskers (the 95 % interval, in the text under the chart
     too), the dashed chance line on a label task; the talk's few-shot replay names its question, the expected
