@@ -92,8 +92,6 @@ def read(data, model: type[M], error: type[ValueError]) -> M:
         return model.model_validate(data)
     except ValidationError as problem:
         raise error(said(problem, model)) from None
-    except RecursionError:
-        raise error("the JSON nests too deeply to be read.") from None
 
 
 def load(path: Path, model: type[M], error: type[ValueError]) -> M:

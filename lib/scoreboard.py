@@ -133,19 +133,30 @@ _EMBEDDED: dict[tuple[str, tuple[str, ...]], np.ndarray] = {}
 ON_DISK_FROM = 256  # lists this long (the shot pool) are also kept on disk, in the lab's cache
 
 
+def _on_disk(model: str, texts: tuple[str, ...]) -> Path:
+    from lib import models
+
+    digest = hashlib.sha1("\n".join((Path(model).name, *texts)).encode("utf-8")).hexdigest()[:16]
+    return models.cache_dir() / "embeddings" / f"{digest}.npy"
+
+
+def shot_pool_is_embedded() -> bool:
+    """Whether the shot pool's embeddings by the bundled model are in the lab's cache (the tests prepare them)."""
+    from lib import models
+
+    return _on_disk(str(models.embedding_model_path()), tuple(e.input for e in viggo_task(1).examples)).is_file()
+
+
 def embedded(embedder, texts: tuple[str, ...]) -> np.ndarray:
     """The texts' embeddings, kept per process and, for the shot pool, on disk: the 4,000-pair pool takes ~40 s to
     embed on 2 cores, and every recompute (any session's, any CLI's, any test's) embeds the same pool with the same
     model. Keyed by the model, not the embedder object: each CLI run loads its own. Only the last few are kept."""
-    from lib import models
-
     model = str(getattr(embedder, "model_name", id(embedder)))
     key = (model, texts)
     if key not in _EMBEDDED:
         if len(_EMBEDDED) >= 4:
             _EMBEDDED.pop(next(iter(_EMBEDDED)))
-        digest = hashlib.sha1("\n".join((Path(model).name, *texts)).encode("utf-8")).hexdigest()[:16]
-        path = models.cache_dir() / "embeddings" / f"{digest}.npy"
+        path = _on_disk(model, texts)
         if len(texts) >= ON_DISK_FROM and path.is_file():
             _EMBEDDED[key] = np.load(path)
         else:

@@ -21,25 +21,29 @@ def pytest_configure(config):
 # single-threaded Python: reading a GGUF's metadata, building its tokenizer). In the controller, before any test
 # worker starts (`make test` runs two: see the Makefile), so no worker converts and none reads a half-written cache.
 THREADS = "import torch; from lib import models; torch.set_num_threads(models.cpu_threads()); "
-PREPARE = {
-    "SmolLM2 and its fast engine": "from lib import fast_engine; models.ensure_converted(); fast_engine.ensure_built()",
-    "the Gemma base model": "models.ensure_base_converted()",
-    # The scoreboard's 4,000-pair shot pool, embedded once into the lab's cache (lib.scoreboard.embedded).
-    "the scoreboard's shot pool": "from lib import scoreboard; scoreboard.embedded(models.load_embeddings(), "
-                                  "tuple(e.input for e in scoreboard.viggo_task(1).examples))",
-}
+
+
+def prepare() -> dict:
+    """What to make → (whether it is made, the code that makes it)."""
+    from lib import fast_engine, models, scoreboard
+
+    return {
+        "SmolLM2 and its fast engine": (models.is_converted() and fast_engine.is_built("exact"),
+                                        "from lib import fast_engine; models.ensure_converted(); fast_engine.ensure_built()"),
+        "the Gemma base model": (models.is_base_converted(), "models.ensure_base_converted()"),
+        # The scoreboard's 4,000-pair shot pool, embedded once into the lab's cache (lib.scoreboard.embedded).
+        "the scoreboard's shot pool": (scoreboard.shot_pool_is_embedded(),
+                                       "from lib import scoreboard; scoreboard.embedded(models.load_embeddings(), "
+                                       "tuple(e.input for e in scoreboard.viggo_task(1).examples))"),
+    }
 
 
 def pytest_sessionstart(session):
     if hasattr(session.config, "workerinput"):
         return
-    from lib import fast_engine, models
-
-    if models.is_converted() and models.is_base_converted() and fast_engine.is_built("exact"):
-        return
     env = {**os.environ, "LLM_LAB_THREADS": "1"}
     runs = {what: subprocess.Popen([sys.executable, "-c", THREADS + code], cwd=ROOT, env=env)
-            for what, code in PREPARE.items()}
+            for what, (made, code) in prepare().items() if not made}
     failed = [what for what, run in runs.items() if run.wait() != 0]
     if failed:
         raise pytest.UsageError(f"Preparing {' and '.join(failed)} failed (see above).")
