@@ -125,6 +125,28 @@ def cost_ladder(rows: list[dict]) -> go.Figure:
     return fig.update_layout(height=300, showlegend=False, yaxis={"autorange": "reversed"})
 
 
+def icl_cost(summary: list[dict], adapter: str, training_seconds: float, crossings: dict[str, float]) -> go.Figure:
+    """Hours of compute after 1 to 100,000 queries, log–log: each prompting way a line from the origin, the
+    adapter's a line that starts at its training time; a dot where the adapter becomes the cheaper of the two."""
+    queries = np.unique(np.logspace(0, 5, 60).astype(int)).tolist()
+    fig = go.Figure()
+    for i, row in enumerate(summary):
+        fixed = training_seconds if row["condition"] == adapter else 0.0
+        fig.add_trace(go.Scatter(x=queries, y=[(fixed + row["seconds"] * q) / 3600 for q in queries], mode="lines",
+                                 name=html.escape(row["condition"]),
+                                 line={"color": PALETTE[i % len(PALETTE)], "width": 4 if fixed else 2,
+                                       "dash": "solid" if fixed else ["dot", "dash", "dashdot", "longdash"][i % 4]}))
+    adapter_seconds = next(r["seconds"] for r in summary if r["condition"] == adapter)
+    for way, q in crossings.items():
+        fig.add_trace(go.Scatter(x=[q], y=[(training_seconds + adapter_seconds * q) / 3600], mode="markers",
+                                 marker={"size": 12, "color": "#111111", "symbol": "x"}, showlegend=False,
+                                 hovertext=html.escape(f"{way}: the adapter is cheaper after {q:,.0f} queries"),
+                                 hoverinfo="text"))
+    return fig.update_layout(height=460, xaxis={"type": "log", "title": "queries answered"},
+                             yaxis={"type": "log", "title": "hours of compute on this machine"},
+                             legend={"title": ""})
+
+
 def exact_and_f1(summary: list[dict], title: str) -> go.Figure:
     """Exact match per technique (share of sentences, 0–100 %) beside slot F1 (partial credit, 0–1) on an axis of
     its own; whiskers the 95 % interval over sentences and shot samplings where the summary has one."""

@@ -49,3 +49,24 @@ def tokens_per_message(messages: Messages, prompt_tokens: Callable[[Messages], i
         counts.append(current - previous)
         previous = current
     return counts
+
+
+def words_per_token(count_tokens: Callable[[str], int], texts: list[str]) -> float:
+    """Words (runs of non-blanks) per token over some texts: how a window in tokens reads in words."""
+    return sum(len(t.split()) for t in texts) / max(1, sum(count_tokens(t) for t in texts))
+
+
+def windows(current: dict, published: list[dict], words_per_token: float) -> list[dict]:
+    """The model in use ({"model", "tokens", "source"}) and the published ones, each in tokens and about how many
+    words, smallest first."""
+    rows = [current] + [{"model": p["model"], "tokens": p["tokens"], "source": p["citation"]} for p in published]
+    return [r | {"words": int(r["tokens"] * words_per_token)} for r in sorted(rows, key=lambda r: r["tokens"])]
+
+
+def forced_examples(rows: list[dict], n: int) -> list[dict]:
+    """The first n answers of the forced-token run (lib.forced_token) that stated the fact, for a table."""
+    shown = [r for r in rows if r.get("forced_at") is not None][:n]
+    return [{"question": r["input"], "as generated": r["as_generated"],
+             "forced token": f"{r['forced'].strip()!r} ({r['forced_probability']:.1%}) instead of "
+                             f"{r['chosen'].strip()!r} ({r['chosen_probability']:.1%})",
+             "with it": r["with_forced"], "fact still there": "yes" if r["recovered"] else "no"} for r in shown]

@@ -145,4 +145,4 @@ def rows_of(result: dict) -> list[dict]:
     """Every per-item row in a result, wherever its CLI puts them (top level, or per model)."""
     if "rows" in result:
         return result["rows"]
-    return [row for part in ("base", "lora") for row in result[part]["rows"]]
+    return [row for part in ("base", "lora") if part in result for row in result[part]["rows"]]

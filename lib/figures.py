@@ -45,6 +45,11 @@ def _load(path: Path) -> dict:
     return _json(path, path.stat().st_mtime)
 
 
+def references() -> dict:
+    """The published figures the pages cite (data/references.json), each with its source."""
+    return _load(REFERENCES)
+
+
 def result(name: str) -> dict:
     from lib.experiments import RESULTS_DIR
 
@@ -95,7 +100,7 @@ def figure(spec: str) -> str:
     if spec.startswith("effect:"):
         return _effect(spec.removeprefix("effect:"))
     if spec.startswith("ref:"):
-        value = walk(_load(REFERENCES), spec.removeprefix("ref:"))
+        value = walk(references(), spec.removeprefix("ref:"))
     elif spec.startswith("adapter:"):  # how a bundled adapter was trained (its lab_settings.json)
         name, _, path = spec.removeprefix("adapter:").partition("#")
         value = walk(_load(REPO_ROOT / "adapters" / name / "lab_settings.json"), path)

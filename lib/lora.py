@@ -29,7 +29,10 @@ SET_LABELS = {"generated": "generated (the lab's templates, other games)", "peop
 # A third hand-written set, other real games, for tuning the generator's templates against; the people set stays
 # untouched by that. The CLI scores it (--set dev); the pages show the two held-out sets.
 DEV_FILE = REPO_ROOT / "data" / "viggo" / "dev.jsonl"
-EVAL_SETS = TEST_SETS | {"dev": DEV_FILE}
+# The real ViGGO corpus (Juraska et al. 2019, data/viggo_real/README.md): adapters are chosen on its valid split;
+# its test split is measured once, after choosing.
+REAL_DIR = REPO_ROOT / "data" / "viggo_real"
+EVAL_SETS = TEST_SETS | {"dev": DEV_FILE, "real-valid": REAL_DIR / "valid.jsonl"}
 ADAPTER_DIR = REPO_ROOT / "adapters"
 # The ViGGO adapters the LoRA pages offer: one on the bundled chat model (the data's first version), and one on the
 # bundled pretrained-only Gemma 3 270M (twice the parameters) and the broadened data, which carries furthest to
@@ -173,9 +176,32 @@ def summarize(rows: list[dict]) -> dict:
     return {"exact_match": sum(r["exact"] for r in rows) / len(rows), "slot_f1": sum(r["slot_f1"] for r in rows) / len(rows)}
 
 
+def per_act(rows: list[dict]) -> list[dict]:
+    """Exact match and slot F1 for each dialogue act of the expected representations, with 95 % intervals: a
+    Wilson interval for the exact-match share, a bootstrap over sentences for the mean slot F1."""
+    import numpy as np
+
+    from lib import effects
+
+    table = []
+    for act in meaning.ACTS:
+        mine = [r for r in rows if (meaning.parse(r["expected"]) or ("",))[0] == act]
+        if not mine:
+            continue
+        exact, f1 = summarize(mine)["exact_match"], np.array([r["slot_f1"] for r in mine])
+        resampled = np.random.default_rng(0).choice(f1, size=(effects.RESAMPLES, len(f1))).mean(axis=1)
+        table.append({"act": act, "items": len(mine), "exact_match": exact,
+                      **dict(zip(("exact_match_low", "exact_match_high"), effects.share_interval(exact, len(mine)))),
+                      "slot_f1": float(f1.mean()), "slot_f1_low": float(np.percentile(resampled, 2.5)),
+                      "slot_f1_high": float(np.percentile(resampled, 97.5))})
+    return table
+
+
 def evaluate(base, adapted, pairs: list[dict[str, str]]) -> dict:
-    """Exact match (slot order ignored) and slot F1 on the same pairs: a base model's backend vs an adapter's."""
+    """Exact match (slot order ignored) and slot F1 on the same pairs: a base model's backend (or None) vs an
+    adapter's."""
     sentences = [p["input"] for p in pairs]
-    return {"items": len(pairs), "adapter": getattr(adapted, "adapter", adapted.name),
-            "base": score_rows(pairs, answers(base, sentences, EVAL_TOKENS)),
-            "lora": score_rows(pairs, answers(adapted, sentences, EVAL_TOKENS))}
+    result = {"items": len(pairs), "adapter": getattr(adapted, "adapter", adapted.name)}
+    if base is not None:  # None: the adapter alone (choosing among adapters on a valid set needs no base run)
+        result["base"] = score_rows(pairs, answers(base, sentences, EVAL_TOKENS))
+    return result | {"lora": score_rows(pairs, answers(adapted, sentences, EVAL_TOKENS))}

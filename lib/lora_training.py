@@ -36,6 +36,10 @@ class TrainConfig:
     schedule: str = "warmup-decay"  # or "constant"
     batch_size: int = 8
     examples: int = 1200  # how many training pairs to draw from
+    # How a batch is drawn: "draws" picks each batch at random from the pool (pairs can repeat before others are
+    # seen: the bundled adapters before real ViGGO were trained so); "epochs" goes through the pool in a shuffled
+    # order, every pair once before any pair twice, which is what "one pass over the data" means.
+    sampling: str = "draws"
     sample_every: int = 10
     seed: int = 0
     instruction: str = INSTRUCTION  # the system prompt every training pair is shown with
@@ -132,6 +136,24 @@ def print_progress(step: int, loss: float, sample: str | None) -> None:
     print(f"step {step} loss {loss:.3f}" + (f" | {sample!r}" if sample else ""), file=sys.stderr, flush=True)
 
 
+def _batches(pool: list[dict[str, str]], config: TrainConfig, rng: random.Random):
+    """Training batches without end, drawn as `config.sampling` says."""
+    size = min(config.batch_size, len(pool))
+    if config.sampling == "draws":
+        while True:
+            yield rng.sample(pool, size)
+    if config.sampling != "epochs":
+        raise ValueError(f"sampling must be 'draws' or 'epochs', not {config.sampling!r}")
+    order: list[dict[str, str]] = []
+    while True:
+        if len(order) < size:  # a new epoch: the old one's last few pairs open the new shuffled order
+            fresh = pool[:]
+            rng.shuffle(fresh)
+            order += fresh
+        yield order[:size]
+        del order[:size]
+
+
 def train(config: TrainConfig, pairs: list[dict[str, str]], out_dir: Path,
           on_step: Callable[[int, float, str | None], None] = lambda *_: None,
           cancel: threading.Event | None = None, model_and_tokenizer=None) -> TrainLog:
@@ -145,13 +167,14 @@ def train(config: TrainConfig, pairs: list[dict[str, str]], out_dir: Path,
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda i: learning_rate_factor(i, config))
     rng = random.Random(config.seed)
     pool = pairs[: config.examples]
+    batches = _batches(pool, config, rng)
     log, started = TrainLog(), time.perf_counter()
     probe = pool[0]["input"]
     for step in range(1, config.steps + 1):
         if cancel.is_set():
             log.cancelled = True
             break
-        batch = _batch(tokenizer, rng.sample(pool, min(config.batch_size, len(pool))), config.instruction)
+        batch = _batch(tokenizer, next(batches), config.instruction)
         loss = answer_loss(model, batch)
         loss.backward()
         optimizer.step()

@@ -42,6 +42,9 @@ class Condition:
     name: str
     k: int
     cot: str = "none"  # "none" | "zero" | "few"
+    # What the shots' answers say (Min et al. 2022's test of what shots teach): "gold" (their own), "random" (a
+    # label drawn at random from the task's labels) or "none" (the answer left empty: inputs only).
+    labels: str = "gold"
 
 
 def pick_shots(task: Task, k: int, seed: int, order: list[int] | None = None) -> list[Item]:
@@ -51,10 +54,26 @@ def pick_shots(task: Task, k: int, seed: int, order: list[int] | None = None) ->
     return random.Random(seed).sample(list(task.examples), min(k, len(task.examples)))
 
 
-def build_messages(task: Task, shots: list[Item], query: str, cot: str = "none") -> list[dict[str, str]]:
+def shown_answers(task: Task, shots: list[Item], labels: str, seed: int) -> list[str] | None:
+    """The answers the shots show when they are not their own (Condition.labels); None for the gold ones."""
+    if labels == "gold":
+        return None
+    if labels == "none":
+        return [""] * len(shots)
+    if labels != "random":
+        raise ValueError(f"labels must be 'gold', 'random' or 'none', not {labels!r}")
+    rng = random.Random(f"random labels {seed}")  # apart from the shots' own draw, so the same shots are relabelled
+    return [rng.choice(candidates(task)) for _ in shots]
+
+
+def build_messages(task: Task, shots: list[Item], query: str, cot: str = "none",
+                   answers: list[str] | None = None) -> list[dict[str, str]]:
+    """The conversation: instruction, each shot as a user turn and its answer (`answers` in place of the shots'
+    own, when given), then the query."""
     messages = [{"role": "system", "content": task.instruction}] if task.instruction else []
-    for shot in shots:
+    for i, shot in enumerate(shots):
         answer = shot.rationale if cot == "few" and shot.rationale else shot.output
+        answer = answers[i] if answers is not None else answer
         messages += [{"role": "user", "content": shot.input}, {"role": "assistant", "content": answer}]
     question = f"{query}\n{STEP_BY_STEP}" if cot == "zero" else query
     return messages + [{"role": "user", "content": question}]
@@ -219,7 +238,8 @@ def evaluate(task: Task, conditions: list[Condition], seeds: int,
     rows = []
     for done, (condition, seed) in enumerate(runs):
         shots = pick_shots(task, condition.k, seed)
-        conversations = [build_messages(task, shots, item.input, condition.cot) for item in test]
+        answers = shown_answers(task, shots, condition.labels, seed)
+        conversations = [build_messages(task, shots, item.input, condition.cot, answers) for item in test]
         for item, messages, answer in zip(test, conversations, answer_all(conversations)):
             output, extra = answer if isinstance(answer, tuple) else (answer, {})
             extracted, value = score(task, output, item.output)
@@ -249,6 +269,11 @@ def default_conditions(k: int, cot: bool) -> list[Condition]:
     if cot:
         conditions += [Condition("zero-shot CoT", 0, "zero"), Condition(f"{max(k, 1)}-shot CoT", max(k, 1), "few")]
     return conditions
+
+
+def label_conditions(k: int) -> list[Condition]:
+    """The same k shots showing random labels, and showing none (inputs only)."""
+    return [Condition(f"{k}-shot, random labels", k, labels="random"), Condition(f"{k}-shot, no labels", k, labels="none")]
 
 
 def default_budget(cot: bool) -> int:

@@ -40,5 +40,6 @@ k_eval = max(len(shots), 1)
 ui.evaluation(task, prompting.default_conditions(k_eval, cot=False), "fs", method, model)
 ui.four_ways(task)
 ui.references_few_shot()
+ui.icl_cost()
 
 guide.panel(__file__)

@@ -176,6 +176,7 @@ if result:
 
 # ---- 4. Which prompt gets the fact into the answer ---------------------------------------------
 ui_rag.prompt_styles()
+ui_rag.whole_document()
 ui_rag.reader()
 
 guide.panel(__file__)

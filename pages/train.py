@@ -52,6 +52,8 @@ widgets.chart(charts.cost_ladder(costs.ladder(params, tokens, costs.lora_example
 st.caption(f"LoRA: {figures.render(DATA['lora_example']['note'])} (≈ {costs.FLOP_PER_PARAM_TOKEN['lora']} FLOP per "
            f"parameter per token). Prompt: {DATA['prompt_example']['note']} "
            f"(≈ {costs.FLOP_PER_PARAM_TOKEN['prompt']}).")
+st.page_link("pages/few_shot.py", label="A prompt is paid for every query, training once: when does an adapter pay "
+             "off? (Few-shot page, \"What shots cost\")", icon=":material/trending_up:")
 
 st.header("Train from scratch for a minute")
 corpus = tinylm.corpus()

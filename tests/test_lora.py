@@ -250,3 +250,26 @@ def test_each_bundled_model_card_shows_its_stored_results_and_its_own_settings()
     form = lora.model_card(lora.SERVED["form"])
     both = next(s for s in experiments.load("form_fact")["summary"] if s["way"] == "Form adapter + RAG")
     assert f"| this adapter + RAG | {both['fact']:.0%} / {both['form']:.0%}" in form
+
+
+def test_per_act_scores_each_dialogue_act_with_intervals():
+    row = lambda expected, exact, f1: {"expected": expected, "exact": exact, "slot_f1": f1}  # noqa: E731
+    rows = [row("inform(name[A], rating[good])", True, 1.0), row("inform(name[B])", False, 0.5),
+            row("request(specifier[hard])", True, 1.0)]
+    table = lora.per_act(rows)
+    assert [r["act"] for r in table] == ["inform", "request"]  # the schema's order, acts with no sentence left out
+    inform = table[0]
+    assert inform["items"] == 2 and inform["exact_match"] == 0.5 and inform["slot_f1"] == 0.75
+    assert inform["exact_match_low"] < 0.5 < inform["exact_match_high"]
+    assert 0.5 <= inform["slot_f1_low"] <= 0.75 <= inform["slot_f1_high"] <= 1.0
+
+
+def test_sampling_by_epochs_shows_every_pair_once_before_any_twice():
+    import random
+
+    pool = [{"input": str(i), "target": str(i)} for i in range(20)]
+    batches = lora_training._batches(pool, lora_training.TrainConfig(batch_size=4, sampling="epochs"), random.Random(0))
+    first_epoch = [p["input"] for _ in range(5) for p in next(batches)]
+    assert sorted(first_epoch, key=int) == [str(i) for i in range(20)]
+    with pytest.raises(ValueError, match="sampling must be"):
+        next(lora_training._batches(pool, lora_training.TrainConfig(sampling="shuffle"), random.Random(0)))

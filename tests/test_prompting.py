@@ -170,3 +170,23 @@ def test_precomputed_results_ship_for_every_builtin_task():
         # made with the engine the pages use by default, and saying so
         assert result["engine"] == fast_engine.LABELS["exact"] and result["max_new_tokens"] == prompting.default_budget(
             any("CoT" in s["condition"] for s in result["summary"]))
+
+
+def test_shots_can_show_random_labels_or_none_and_keep_their_inputs():
+    task = tasks.builtin("sentiment")
+    shots = prompting.pick_shots(task, 4, seed=0)
+    gold = prompting.build_messages(task, shots, "q")
+    randomised = prompting.build_messages(task, shots, "q", answers=prompting.shown_answers(task, shots, "random", 0))
+    blank = prompting.build_messages(task, shots, "q", answers=prompting.shown_answers(task, shots, "none", 0))
+    users = lambda messages: [m["content"] for m in messages if m["role"] == "user"]  # noqa: E731
+    answers = lambda messages: [m["content"] for m in messages if m["role"] == "assistant"]  # noqa: E731
+    assert users(gold) == users(randomised) == users(blank)  # the same inputs, the same query
+    assert answers(gold) == [s.output for s in shots] and answers(blank) == ["", "", "", ""]
+    assert set(answers(randomised)) <= set(prompting.candidates(task))
+    # Seeded: the same relabelling each time; over many seeds labels differ from the gold ones about as chance says.
+    assert prompting.shown_answers(task, shots, "random", 0) == prompting.shown_answers(task, shots, "random", 0)
+    agree = [a == s.output for seed in range(200) for a, s in zip(prompting.shown_answers(task, shots, "random", seed), shots)]
+    assert abs(sum(agree) / len(agree) - 1 / len(prompting.candidates(task))) < 0.08
+    assert prompting.shown_answers(task, shots, "gold", 0) is None
+    with pytest.raises(ValueError, match="labels must be"):
+        prompting.shown_answers(task, shots, "shuffled", 0)

@@ -1,6 +1,10 @@
 """AppTests of the Few-shot, Chain-of-thought and Conversation pages."""
 
+import json
+
 from apptest import chat_prompt, open_page, recorded
+
+from lib import experiments
 
 
 def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(fast_model):
@@ -47,6 +51,14 @@ def test_few_shot_shows_the_stored_run_only_for_its_settings(fast_model):
     assert any("5 held-out items" in c.value for c in at.caption)
     at.slider(key="fs_k").set_value(2).run()  # 2 shots were never stored
     assert any("shots: 4 (stored) vs 2 (yours)" in i.value for i in at.info)
+    # What shots cost: the stored timing, its crossing points in the words and the chart (one × per crossing).
+    cost = experiments.load("icl_cost")
+    eight = next(r for r in cost["summary"] if r["condition"] == "8-shot")
+    said = next(m.value for m in at.markdown if "Shots are read again with every query" in m.value)
+    assert f"{eight['prompt_tokens']:,.0f} tokens" in said and f"{cost['crossing']['8-shot']:,.0f} queries" in said
+    chart = next(c for c in at.get("plotly_chart") if c.key == "fs_cost_chart")
+    crosses = [t for t in json.loads(chart.proto.spec)["data"] if t.get("mode") == "markers"]
+    assert len(crosses) == len(cost["crossing"]) > 0
 
 
 def test_few_shot_answers_side_by_side(fast_model, chat_model):
@@ -113,6 +125,16 @@ def test_conversation_keeps_history_and_shows_the_window(fast_model, chat_model)
     at.chat_input(key="conv_input").set_value("y" * 25_000).run()
     assert any("That message is 25,000 characters; the limit here is 20,000" in e.value for e in at.error)
     assert len(at.session_state["conv_messages"]) == 2 and not any("yyyy" in t.value for t in at.text)  # not echoed
+    # The windows table: the model in use from its own configuration, beside the published ones; the forced-token
+    # run's share in words from the stored result, and its first examples.
+    windows = at.dataframe[0].value
+    assert list(windows["model"]).index(chat_model.name) >= 0 and 8192 in set(windows["tokens"])
+    assert {"GPT-3 175B", "LLaMA-2 (7B to 70B)"} <= set(windows["model"])
+    forced = experiments.load("conversation/forced-token")
+    said = next(m.value for m in at.markdown if "cannot take one back" in m.value)
+    assert f"{forced['stated']} of {forced['items']} answers wrote the number" in said and f"**{forced['recovered']:.0%}**" in said
+    examples = at.dataframe[1].value
+    assert 0 < len(examples) <= 4 and set(examples["fact still there"]) <= {"yes", "no"}
 
 
 def test_few_shot_the_papers_way_base_model_and_option_scoring(base_model):

@@ -3,7 +3,7 @@
 import pytest
 from apptest import open_page, recorded
 
-from lib import rag
+from lib import experiments, rag
 
 
 def rag_page():
@@ -105,3 +105,9 @@ def test_the_prompt_styles_section_shows_both_question_sets(warm):
     assert [c for c in at.get("plotly_chart") if c.key == "rag_styles_chart"]
     assert any("held-out documents, which chose nothing" in m.value for m in at.markdown)
     assert at.slider(key="rag_k").value == rag.DEFAULT_K
+    # Retrieve, or paste it all in: every way's bar, each comparison in the rule's words, the cost in tokens.
+    stored = experiments.load("rag/whole-document")
+    assert [c for c in at.get("plotly_chart") if c.key == "rag_whole_chart"]
+    assert all(any(said in m.value for m in at.markdown) for said in stored["comparisons"])
+    everything = stored["summary"][-1]
+    assert any(f"{everything['prompt_tokens']:,.0f} prompt tokens" in m.value for m in at.markdown)

@@ -16,6 +16,7 @@ def test_train_calculator_follows_the_preset_and_the_knobs(fast_model):
     at.slider(key="tr_util").set_value(0.8).run()
     assert {m.label: m.value for m in at.metric}["GPU-hours"] == "1,796"
     assert len(at.get("plotly_chart")) == 1
+    assert any(link.proto.page == "few_shot" and "What shots cost" in link.proto.label for link in at.get("page_link"))
 
 
 def test_train_page_trains_a_tiny_model_from_scratch(fast_model):

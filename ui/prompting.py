@@ -7,14 +7,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from lib import charts, experiments, figures, prompting, runtime, tasks
-from lib.models import REPO_ROOT
+from lib import charts, experiments, figures, icl_cost as cost, prompting, runtime, tasks
 from lib.tasks import Task
 from lib.textsafe import escape_markdown
 from ui import downloads, stored, widgets
 
 CUSTOM = "custom (your own examples)"
-REFERENCES = json.loads((REPO_ROOT / "data" / "references.json").read_text(encoding="utf-8"))
 EMPTY_TABLE = pd.DataFrame([{"input": "", "output": "", "split": "example"}])
 
 
@@ -201,7 +199,7 @@ def four_ways(task: Task) -> None:
 
 
 def references_few_shot() -> None:
-    ref = REFERENCES["few_shot"]
+    ref = figures.references()["few_shot"]
     with st.expander("What the papers report — and what we measured", expanded=True):
         table = pd.DataFrame([[r["benchmark"], *r["values"]] for r in ref["rows"]],
                              columns=["benchmark", *ref["columns"]])
@@ -228,8 +226,40 @@ def references_cot() -> None:
     with st.expander("What the papers report — and why our tiny model differs", expanded=True):
         st.dataframe(pd.DataFrame([{"model": r["model"], "benchmark": r["benchmark"], "without": r["before"],
                                     "with chain-of-thought": r["after"], "source": r["citation"]}
-                                   for r in REFERENCES["chain_of_thought"]]), hide_index=True)
+                                   for r in figures.references()["chain_of_thought"]]), hide_index=True)
         st.write("In the chain-of-thought paper the gains appeared in models of about a hundred billion parameters "
                  "that were not instruction-tuned, prompted with worked examples; smaller ones wrote chains that read "
                  "well but did not add up. Ours are far smaller. What our stored runs show, by the rule every "
                  "comparison here uses: " + figures.render("{{effect:prompting/arithmetic#zero-shot>4-shot CoT}}"))
+
+
+def icl_cost() -> None:
+    """What shots and passages cost per query against an adapter trained once, from the stored measurement."""
+    st.subheader("What shots cost")
+    name = "icl_cost"
+    stored = experiments.load(name)
+    if not stored:
+        st.info(f"Nothing is stored yet: `{experiments.get(name).command}` measures it.")
+        return
+    table = stored["summary"]
+    adapter = next(r for r in table if r["condition"] == cost.ADAPTER)
+    crossings = stored["crossing"]
+    most = max(table, key=lambda r: r["prompt_tokens"])
+    st.write(f"Shots are read again with every query. On this machine ({stored['model']}, PyTorch, one query at a "
+             f"time) the longest prompt measured, {most['condition']}, is {most['prompt_tokens']:,.0f} tokens and "
+             f"{most['seconds']:.2f} s a query; the adapter answers from a bare prompt in {adapter['seconds']:.2f} s, "
+             f"after {stored['training_seconds'] / 60:,.0f} minutes of training ({stored['training_steps']} steps). "
+             + (f"Against {most['condition']} that training is paid back after about "
+                f"{crossings[most['condition']]:,.0f} queries." if most["condition"] in crossings else
+                f"At this size {most['condition']} is no dearer per query than the adapter, so training never pays "
+                "back in time."))
+    widgets.chart(charts.icl_cost(table, cost.ADAPTER, stored["training_seconds"], crossings), "fs_cost_chart")
+    st.dataframe(table, hide_index=True, column_config={
+        "condition": "way", "prompt_tokens": st.column_config.NumberColumn("prompt tokens", format="%.0f"),
+        "answer_tokens": st.column_config.NumberColumn("answer tokens", format="%.0f"),
+        "seconds": st.column_config.NumberColumn("seconds a query", format="%.2f")})
+    st.caption(f"Crosses (×) mark where the adapter becomes the cheaper way. Measured by "
+               f"`{experiments.get(name).command}` ({stored['settings']['items']} queries a way, ViGGO sentences for "
+               "shots and the adapter, the sample documents' questions for RAG). Seconds vary from run to run and "
+               "machine to machine; the token counts do not. What it leaves out: sending many queries in one batch, "
+               "caching the shots' shared prefix, and the people-time of writing shots or training data.")

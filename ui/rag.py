@@ -57,3 +57,34 @@ def prompt_styles() -> None:
                    f"`{experiments.get('rag/styles-heldout').command}` ({heldout['questions'] if heldout else 0} "
                    "questions on documents written apart, used to choose nothing). The page's default is "
                    f"{rag.DEFAULT_K} passages.")
+
+
+def whole_document() -> None:
+    """Retrieval against pasting the source document, or every document, into the prompt: facts, tokens, seconds."""
+    stored = experiments.load("rag/whole-document")
+    if stored is None:
+        return
+    st.header("Retrieve, or paste it all in?")
+    table = stored["summary"]
+    rag_way = table[0]
+    st.write(f"Instead of retrieving passages, the whole document could go into the prompt. The held-out questions "
+             f"({stored['items']}), answered by {stored['model']} with the same instruction, three ways:")
+    widgets.chart(charts.accuracy_bars(pd.DataFrame(table), "condition", "fact_in_answer",
+                                       title="Answers that hold the expected fact"), "rag_whole_chart")
+    for said in stored["comparisons"]:
+        st.write(said)
+    everything = table[-1]
+    st.write(f"What each costs: {everything['condition']} is {everything['prompt_tokens']:,.0f} prompt tokens a "
+             f"question against {rag_way['prompt_tokens']:,.0f} for {rag_way['condition']} "
+             f"({everything['prompt_tokens'] / rag_way['prompt_tokens']:.1f}×), and {everything['seconds']:.2f} s "
+             f"against {rag_way['seconds']:.2f} s on this machine. "
+             + (f"{everything['truncated']} of the questions' prompts were cut to the {stored['context_window']:,}-token "
+                "window." if everything["truncated"] else
+                f"Every prompt fit the model's {stored['context_window']:,}-token window; a bigger library would not, "
+                "and retrieval would be the only way left."))
+    st.dataframe(pd.DataFrame(table)[["condition", "fact_in_answer", "fact_in_answer_low", "fact_in_answer_high",
+                                      "prompt_tokens", "seconds", "truncated"]], hide_index=True,
+                 column_config={c: st.column_config.NumberColumn(format="percent")
+                                for c in ("fact_in_answer", "fact_in_answer_low", "fact_in_answer_high")})
+    st.caption(f"Stored run, greedy, {stored['settings']['engine']} engine, each question timed alone: "
+               f"`{experiments.get('rag/whole-document').command}`. Seconds vary with the machine; tokens do not.")

@@ -26,6 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--adapter", default="viggo", help="a bundled adapter name or an adapter folder")
     ev.add_argument("--set", choices=list(lora.EVAL_SETS), default="generated", help="which held-out sentences")
     ev.add_argument("--limit", type=int, default=None, help="only the first N pairs")
+    ev.add_argument("--adapter-only", action="store_true", help="skip the base model (choosing among adapters)")
     cli.add_options(ev)  # no engine choice: adapters run on PyTorch
     args = parser.parse_args(argv)
     if args.command == "train":
@@ -37,14 +38,13 @@ def main(argv: list[str] | None = None) -> None:
     path = lora.BUNDLED.get(args.adapter, Path(args.adapter))
     server = LoraServer({"adapter": path}, lora.base_model_of(path))
     pairs = lora.load_pairs(lora.EVAL_SETS[args.set])[: args.limit]
-    result = lora.evaluate(server.backend(None), server.backend("adapter"), pairs)
+    result = lora.evaluate(None if args.adapter_only else server.backend(None), server.backend("adapter"), pairs)
     result |= {"adapter": str(args.adapter), "engine": "float32, PyTorch + LoRA", "decoding": "greedy",
-               "command": cli.command(parser, argv),
+               "per_act": lora.per_act(result["lora"]["rows"]), "command": cli.command(parser, argv),
                "settings": {"engine": "reference", "max_new_tokens": lora.EVAL_TOKENS, "items": len(pairs),
                             "set": args.set}}
-    cli.report(result, args, {"items": result["items"], "adapter": result["adapter"],
-                              "base": {k: v for k, v in result["base"].items() if k != "rows"},
-                              "lora": {k: v for k, v in result["lora"].items() if k != "rows"}})
+    cli.report(result, args, {"items": result["items"], "adapter": result["adapter"], "per_act": result["per_act"]} |
+               {part: {k: v for k, v in result[part].items() if k != "rows"} for part in ("base", "lora") if part in result})
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     ev.add_argument("--task", required=True, help=f"built in ({', '.join(tasks.builtin_names())}) or a task file")
     ev.add_argument("--shots", type=int, default=4)
     ev.add_argument("--cot", action="store_true", help="add zero-shot and few-shot chain-of-thought")
+    ev.add_argument("--labels", action="store_true",
+                    help="add k shots with random labels and with no labels (what shots teach: Min et al. 2022)")
     ev.add_argument("--seeds", type=int, default=3)
     ev.add_argument("--limit", type=int, default=None, help="only the first N test items")
     ev.add_argument("--max-new-tokens", type=int, default=None, help="default: 48, or 200 with --cot")
@@ -36,7 +38,9 @@ def main(argv: list[str] | None = None) -> None:
     task = tasks.load(args.task)
     budget = args.max_new_tokens or prompting.default_budget(args.cot)
     chosen = backend_for(args.model, args.method, args.engine)
-    result = prompting.evaluate(task, prompting.default_conditions(args.shots, args.cot), args.seeds,
+    conditions = prompting.default_conditions(args.shots, args.cot) + (
+        prompting.label_conditions(args.shots) if args.labels else [])
+    result = prompting.evaluate(task, conditions, args.seeds,
                                 prompting.answerer(chosen, task, args.method, budget), args.limit)
     settings = prompting.settings_of(args.engine, args.method, args.model, budget, result["items"], args.seeds,
                                      args.shots)

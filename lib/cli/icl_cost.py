@@ -1,0 +1,41 @@
+"""Seconds and tokens per query for k shots, k retrieved passages and a LoRA adapter, with the adapter's training
+time, measured on this machine (lib.icl_cost)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from lib import cli, icl_cost, lora, models, rag, scoreboard
+from lib.lora_serving import server_holding
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="lib.cli.icl_cost", description=__doc__.splitlines()[0])
+    parser.add_argument("--adapter", default="viggo", choices=list(lora.BUNDLED), help="the LoRA way's adapter")
+    parser.add_argument("--queries", type=int, default=8, help="queries timed for each way")
+    parser.add_argument("--shots", type=int, nargs="+", default=[0, 1, 2, 4, 8])
+    parser.add_argument("--passages", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--max-new-tokens", type=int, default=lora.EVAL_TOKENS)
+    cli.add_options(parser)  # no engine choice: every way runs on one LoRA server (PyTorch)
+    args = parser.parse_args(argv)
+    server = server_holding(args.adapter)
+    task = scoreboard.viggo_task(args.queries)
+    index = rag.index_of(rag.SAMPLE_DOCS, models.load_embeddings())
+    questions = [q["question"] for q in rag.load_questions(rag.SAMPLE_QUESTIONS)]
+    run = icl_cost.measure(server, args.adapter, task, tuple(args.shots), args.queries, args.max_new_tokens,
+                           index, questions, tuple(args.passages))
+    training = lora.run_settings(lora.BUNDLED[args.adapter])
+    summary = icl_cost.summarize(run["rows"], run["timings"])
+    result = run | {"summary": summary, "crossing": icl_cost.crossings(summary, training["seconds"]),
+                    "adapter": args.adapter,
+                    "training_seconds": training["seconds"], "training_steps": training["steps"],
+                    "model": server.base_name, "engine": "float32, PyTorch (+ LoRA for the adapter)",
+                    "command": cli.command(parser, argv),
+                    "settings": {"engine": "reference", "adapter": args.adapter, "items": args.queries,
+                                 "max_new_tokens": args.max_new_tokens}}
+    cli.report(result, args, {k: v for k, v in result.items() if k not in ("rows", "timings")})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

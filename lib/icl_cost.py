@@ -1,0 +1,84 @@
+"""What in-context learning costs per query, against a LoRA adapter's one-off training, measured on this machine.
+
+    >>> run = measure(server, "viggo", task, (0, 1, 2, 4, 8), queries=8, max_new_tokens=80)  # tokens; seconds
+    >>> table = summarize(run["rows"], run["timings"])                          # per way: tokens and s per query
+    >>> crossings(table, training_seconds)     # {way: queries after which the adapter is the cheaper way}
+
+Shots (and retrieved passages) are paid again with every query: the prompt grows, and the model reads it each
+time. An adapter is paid once, by training, and then answers from a bare prompt. Every way runs here on the same
+engine (PyTorch, one LoRA server: the base model for the prompts, the adapter for its own answers), so the
+seconds compare like with like; each query is timed alone, as a user would send it. Merged into its weights
+(`merge_and_unload`), an adapter costs exactly what its base model costs; served unmerged, as here, a little more.
+What it leaves out: batching many queries together (cheaper per query for every way), caching a shared prefix of
+shots (which would cut the shots' cost), and the people-time of writing shots or training data.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from lib import prompting, rag
+from lib.generation import GenerationSettings
+from lib.tasks import Task
+
+ADAPTER = "LoRA adapter, no shots"
+
+
+def _timed(backend, messages: list[dict], settings: GenerationSettings) -> tuple[str, float]:
+    started = time.perf_counter()
+    answer = backend.answer_all([messages], settings)[0]
+    return answer, time.perf_counter() - started
+
+
+def _row(backend, way: str, query: str, messages: list[dict], settings: GenerationSettings) -> tuple[dict, dict]:
+    answer, seconds = _timed(backend, messages, settings)
+    row = {"condition": way, "input": query, "prompt_tokens": backend.count_tokens(backend.render_prompt(messages)),
+           "answer_tokens": backend.count_tokens(answer)}
+    return row, {"condition": way, "input": query, "seconds": round(seconds, 3)}
+
+
+def measure(server, adapter: str, task: Task, shot_counts: tuple[int, ...], queries: int, max_new_tokens: int,
+            index: rag.Index | None = None, rag_questions: list[str] = (), passages: tuple[int, ...] = ()) -> dict:
+    """Tokens and seconds of each query: the base model with k shots, the adapter with none, and (given an index)
+    the base model with k retrieved passages."""
+    base, tuned = server.backend(None), server.backend(adapter)
+    settings = GenerationSettings(max_new_tokens=max_new_tokens)
+    pairs = []
+    for query in [item.input for item in task.test[:queries]]:
+        for k in shot_counts:
+            shots = prompting.pick_shots(task, k, seed=0)
+            pairs.append(_row(base, f"{k}-shot" if k else "zero-shot", query, prompting.build_messages(task, shots, query),
+                              settings))
+        pairs.append(_row(tuned, ADAPTER, query, prompting.build_messages(task, [], query), settings))
+    for question in rag_questions[:queries] if index else []:
+        for k in passages:
+            messages = rag.augmented_messages(question, rag.retrieve(index, question, k))
+            pairs.append(_row(base, f"RAG, {k} passage{'s' if k > 1 else ''}", question, messages, settings))
+    return {"rows": [row for row, _ in pairs], "timings": [timing for _, timing in pairs]}
+
+
+def summarize(rows: list[dict], timings: list[dict]) -> list[dict]:
+    """Per way, in order of appearance: mean prompt and answer tokens and mean seconds per query."""
+    table = []
+    for way in dict.fromkeys(r["condition"] for r in rows):
+        mine = [r for r in rows if r["condition"] == way]
+        table.append({"condition": way, "queries": len(mine),
+                      "prompt_tokens": statistics.mean(r["prompt_tokens"] for r in mine),
+                      "answer_tokens": statistics.mean(r["answer_tokens"] for r in mine),
+                      "seconds": statistics.mean(t["seconds"] for t in timings if t["condition"] == way)})
+    return table
+
+
+def crossover(seconds_per_query: float, adapter_seconds: float, training_seconds: float) -> float | None:
+    """How many queries it takes before training once and answering with the adapter costs less than a way that
+    pays `seconds_per_query`; None when that way is no dearer per query than the adapter (it never pays off)."""
+    extra = seconds_per_query - adapter_seconds
+    return training_seconds / extra if extra > 0 else None
+
+
+def crossings(summary: list[dict], training_seconds: float) -> dict[str, float]:
+    """For each way dearer per query than the adapter: the queries after which the adapter is the cheaper way."""
+    adapter = next(r["seconds"] for r in summary if r["condition"] == ADAPTER)
+    return {r["condition"]: q for r in summary if r["condition"] != ADAPTER
+            for q in [crossover(r["seconds"], adapter, training_seconds)] if q is not None}
