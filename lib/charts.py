@@ -127,7 +127,7 @@ def cost_ladder(rows: list[dict]) -> go.Figure:
 
 def icl_cost(summary: list[dict], adapter: str, training_seconds: float, crossings: dict[str, float]) -> go.Figure:
     """Hours of compute after 1 to 100,000 queries, log–log: each prompting way a line from the origin, the
-    adapter's a line that starts at its training time; a dot where the adapter becomes the cheaper of the two."""
+    adapter's a line that starts at its training time; a cross where the adapter becomes the cheaper of the two."""
     queries = np.unique(np.logspace(0, 5, 60).astype(int)).tolist()
     fig = go.Figure()
     for i, row in enumerate(summary):

@@ -64,7 +64,7 @@ def windows(current: dict, published: list[dict], words_per_token: float) -> lis
 
 
 def forced_examples(rows: list[dict], n: int) -> list[dict]:
-    """The first n answers of the forced-token run (lib.forced_token) that stated the fact, for a table."""
+    """The first n answers of the forced-token run (lib.forced_token) that had a digit forced, for a table."""
     shown = [r for r in rows if r.get("forced_at") is not None][:n]
     return [{"question": r["input"], "as generated": r["as_generated"],
              "forced token": f"{r['forced'].strip()!r} ({r['forced_probability']:.1%}) instead of "

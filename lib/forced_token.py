@@ -1,5 +1,5 @@
-"""A wrong token stays: make the model write its runner-up where its answer states a fact, and see whether the
-rest of the answer ever finds its way back to the fact.
+"""A wrong token stays: force another digit where the model's answer starts a number it got right, and see whether
+the rest of the answer ever finds its way back to the right figure.
 
     >>> row = forced_row(loaded, prompt, "12 items", max_new_tokens=48)
     >>> row["as_generated"], row["with_forced"], row["recovered"]
@@ -24,10 +24,10 @@ TOP_K = 20  # alternatives searched for another number
 
 
 def fact_start(answer: str, fact: str) -> int | None:
-    """Where an answer begins stating a fact's number (a character offset); None when the fact has no number or
-    the answer does not write it."""
+    """Where an answer begins writing a fact's number (a character offset), as a whole number: not the 3 of "T3"
+    or of "1.3". None when the fact has no number or the answer does not write it as the fact does."""
     number = NUMBER.search(fact)
-    found = re.search(r"(?<!\d)" + re.escape(number.group()) + r"(?!\d)", answer) if number else None
+    found = re.search(r"(?<![\w.])" + re.escape(number.group()) + r"(?![\d])", answer) if number else None
     return found.start() if found else None
 
 
@@ -40,24 +40,28 @@ def token_at(tokenizer, ids: list[int], offset: int) -> int:
 
 
 def forced_row(loaded, prompt: str, fact: str, max_new_tokens: int) -> dict:
-    """The greedy answer, and the answer with the runner-up token forced where the greedy one starts the fact."""
+    """The greedy answer, and the answer with the likeliest other digit forced where the greedy one starts the
+    fact's number. `forced_at` is None when nothing was forced (no number, not stated, no other digit near the top)."""
     tokenizer, prompt_ids = loaded.tokenizer, next_token.encode(loaded, prompt)
     answer_ids = next_token.continue_from(loaded, prompt_ids, max_new_tokens)
     answer = tokenizer.decode(answer_ids)
-    row = {"as_generated": answer.strip(), "states_fact": rag.contains_fact(answer, fact)}
+    row = {"as_generated": answer.strip(), "numeric": NUMBER.search(fact) is not None,
+           "states_fact": rag.contains_fact(answer, fact), "forced_at": None}
     start = fact_start(answer, fact) if row["states_fact"] else None
     if start is None:
-        return row | {"forced_at": None}
+        return row
     at = token_at(tokenizer, answer_ids, start)
     prefix = prompt_ids + answer_ids[:at]
     options = next_token.alternatives(loaded, prefix, k=TOP_K)
-    chosen = next(o for o in options if o.id == answer_ids[at])
+    chosen = next((o for o in options if o.id == answer_ids[at]), None)
     # The likeliest other number: not a variant of the same text (" 1" for "1"), and not a word, which could be a
     # harmless rewording ("the", a quote mark) rather than an error.
-    forced = next((o for o in options if o.text.strip()[:1].isdigit() and o.text.strip() != chosen.text.strip()), None)
+    forced = next((o for o in options if chosen and o.text.strip()[:1].isdigit() and o.text.strip() != chosen.text.strip()),
+                  None)
     if forced is None:
-        return row | {"forced_at": None}
-    rest = next_token.continue_from(loaded, prefix + [forced.id], max_new_tokens - at - 1)
+        return row
+    room = max_new_tokens - at - 1
+    rest = next_token.continue_from(loaded, prefix + [forced.id], room) if room > 0 else []
     with_forced = tokenizer.decode(answer_ids[:at] + [forced.id] + rest)
     return row | {"forced_at": at, "chosen": chosen.text, "chosen_probability": round(chosen.probability, 4),
                   "forced": forced.text, "forced_probability": round(forced.probability, 4),
@@ -75,8 +79,11 @@ def run(backend, index: rag.Index, questions: list[dict], k: int, max_new_tokens
 
 
 def summarize(rows: list[dict]) -> dict:
-    """How many answers stated the fact, and the share of those that still state it after the forced token."""
+    """How many questions ask for a number, how many answers wrote it, how many were forced, and the share of
+    those that still state the right figure after the forced digit."""
     forced = [r for r in rows if r.get("forced_at") is not None]
     share = sum(r["recovered"] for r in forced) / len(forced) if forced else 0.0
     low, high = effects.share_interval(share, len(forced)) if forced else (0.0, 1.0)
-    return {"stated": len(forced), "recovered": share, "recovered_low": low, "recovered_high": high}
+    numeric = [r for r in rows if r["numeric"]]
+    return {"numeric": len(numeric), "stated": sum(r["states_fact"] for r in numeric), "forced": len(forced),
+            "recovered": share, "recovered_low": low, "recovered_high": high}

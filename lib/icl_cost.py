@@ -18,11 +18,12 @@ from __future__ import annotations
 import statistics
 import time
 
-from lib import prompting, rag
+from lib import lora, prompting, rag
 from lib.generation import GenerationSettings
 from lib.tasks import Task
 
 ADAPTER = "LoRA adapter, no shots"
+SHOTS, PASSAGES, ADAPTER_KIND = "shots", "passages", "adapter"  # a row's kind: only shot ways are set against the adapter
 
 
 def _timed(backend, messages: list[dict], settings: GenerationSettings) -> tuple[str, float]:
@@ -31,30 +32,35 @@ def _timed(backend, messages: list[dict], settings: GenerationSettings) -> tuple
     return answer, time.perf_counter() - started
 
 
-def _row(backend, way: str, query: str, messages: list[dict], settings: GenerationSettings) -> tuple[dict, dict]:
+def _row(backend, way: str, kind: str, query: str, messages: list[dict],
+         settings: GenerationSettings) -> tuple[dict, dict]:
     answer, seconds = _timed(backend, messages, settings)
-    row = {"condition": way, "input": query, "prompt_tokens": backend.count_tokens(backend.render_prompt(messages)),
-           "answer_tokens": backend.count_tokens(answer)}
+    row = {"condition": way, "kind": kind, "input": query, "answer_tokens": backend.count_tokens(answer),
+           "prompt_tokens": backend.count_tokens(backend.render_prompt(messages))}
     return row, {"condition": way, "input": query, "seconds": round(seconds, 3)}
 
 
 def measure(server, adapter: str, task: Task, shot_counts: tuple[int, ...], queries: int, max_new_tokens: int,
             index: rag.Index | None = None, rag_questions: list[str] = (), passages: tuple[int, ...] = ()) -> dict:
-    """Tokens and seconds of each query: the base model with k shots, the adapter with none, and (given an index)
-    the base model with k retrieved passages."""
+    """Tokens and seconds of each query: the base model with k shots, the adapter with none (its own training
+    instruction, as it was trained and is scored), and (given an index) the base model with k retrieved passages.
+    RAG answers other questions (the documents'), so it is shown beside the others, never set against the adapter."""
     base, tuned = server.backend(None), server.backend(adapter)
     settings = GenerationSettings(max_new_tokens=max_new_tokens)
+    instruction = lora.run_settings(lora.SERVED[adapter]).get("instruction", lora.INSTRUCTION)
+    for backend in (base, tuned):  # one untimed query each: the first call also pays for warming up
+        backend.answer_all([lora.messages_for("warm-up", instruction)], GenerationSettings(max_new_tokens=2))
     pairs = []
     for query in [item.input for item in task.test[:queries]]:
         for k in shot_counts:
-            shots = prompting.pick_shots(task, k, seed=0)
-            pairs.append(_row(base, f"{k}-shot" if k else "zero-shot", query, prompting.build_messages(task, shots, query),
-                              settings))
-        pairs.append(_row(tuned, ADAPTER, query, prompting.build_messages(task, [], query), settings))
+            messages = prompting.build_messages(task, prompting.pick_shots(task, k, seed=0), query)
+            pairs.append(_row(base, f"{k}-shot" if k else "zero-shot", SHOTS, query, messages, settings))
+        pairs.append(_row(tuned, ADAPTER, ADAPTER_KIND, query, lora.messages_for(query, instruction), settings))
     for question in rag_questions[:queries] if index else []:
         for k in passages:
             messages = rag.augmented_messages(question, rag.retrieve(index, question, k))
-            pairs.append(_row(base, f"RAG, {k} passage{'s' if k > 1 else ''}", question, messages, settings))
+            pairs.append(_row(base, f"RAG, {k} passage{'s' if k > 1 else ''}", PASSAGES, question, messages,
+                              settings))
     return {"rows": [row for row, _ in pairs], "timings": [timing for _, timing in pairs]}
 
 
@@ -63,7 +69,7 @@ def summarize(rows: list[dict], timings: list[dict]) -> list[dict]:
     table = []
     for way in dict.fromkeys(r["condition"] for r in rows):
         mine = [r for r in rows if r["condition"] == way]
-        table.append({"condition": way, "queries": len(mine),
+        table.append({"condition": way, "kind": mine[0]["kind"], "queries": len(mine),
                       "prompt_tokens": statistics.mean(r["prompt_tokens"] for r in mine),
                       "answer_tokens": statistics.mean(r["answer_tokens"] for r in mine),
                       "seconds": statistics.mean(t["seconds"] for t in timings if t["condition"] == way)})
@@ -78,7 +84,7 @@ def crossover(seconds_per_query: float, adapter_seconds: float, training_seconds
 
 
 def crossings(summary: list[dict], training_seconds: float) -> dict[str, float]:
-    """For each way dearer per query than the adapter: the queries after which the adapter is the cheaper way."""
-    adapter = next(r["seconds"] for r in summary if r["condition"] == ADAPTER)
-    return {r["condition"]: q for r in summary if r["condition"] != ADAPTER
+    """For each shot way dearer per query than the adapter: the queries after which the adapter is the cheaper way."""
+    adapter = next(r["seconds"] for r in summary if r["kind"] == ADAPTER_KIND)
+    return {r["condition"]: q for r in summary if r["kind"] == SHOTS
             for q in [crossover(r["seconds"], adapter, training_seconds)] if q is not None}

@@ -47,6 +47,10 @@ class TrainConfig:
     # reads plain text) or a causal-LM folder (the tests' tiny one); see models.model_folder.
     base_model: str = ""
 
+    def __post_init__(self):  # a wrong choice is said before a model is loaded, not at the first training step
+        if self.sampling not in ("draws", "epochs"):
+            raise ValueError(f"sampling must be 'draws' or 'epochs', not {self.sampling!r}")
+
 
 @dataclass
 class TrainLog:
@@ -142,11 +146,11 @@ def _batches(pool: list[dict[str, str]], config: TrainConfig, rng: random.Random
     if config.sampling == "draws":
         while True:
             yield rng.sample(pool, size)
-    if config.sampling != "epochs":
-        raise ValueError(f"sampling must be 'draws' or 'epochs', not {config.sampling!r}")
     order: list[dict[str, str]] = []
     while True:
-        if len(order) < size:  # a new epoch: the old one's last few pairs open the new shuffled order
+        # A new epoch: the old one's last few pairs open the new shuffled order (so at an epoch's seam, when the
+        # pool is not a whole number of batches, one batch can hold a pair twice).
+        if len(order) < size:
             fresh = pool[:]
             rng.shuffle(fresh)
             order += fresh

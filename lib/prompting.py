@@ -42,8 +42,9 @@ class Condition:
     name: str
     k: int
     cot: str = "none"  # "none" | "zero" | "few"
-    # What the shots' answers say (Min et al. 2022's test of what shots teach): "gold" (their own), "random" (a
-    # label drawn at random from the task's labels) or "none" (the answer left empty: inputs only).
+    # What the shots' answers say (Min et al. 2022's test of what shots teach): "gold" (their own), "random" (one
+    # drawn at random from `candidates`: the task's labels, or its pool's distinct answers where it has no label
+    # set) or "none" (the answer left empty: inputs only).
     labels: str = "gold"
 
 

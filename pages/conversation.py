@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from lib import charts, conversation, experiments, figures, rag, runtime
+from lib import charts, conversation, runtime
 from lib.textsafe import escape_markdown
-from ui import guide, widgets
+from ui import conversation as ui_conversation, guide, widgets
 
 st.title("Conversation and the context window")
 st.write("A chat model has no memory between calls. The app sends the whole conversation again every turn; when "
@@ -67,32 +67,6 @@ if history:
     with st.expander(f"The exact prompt ({count(sent):,} tokens)"):
         st.code(chosen.render_prompt(sent), language=None, wrap_lines=True)
 
-st.subheader("Token limits, in words")
-published = figures.references()["context_windows"]
-texts = [d.page_content for d in rag.load_folder(rag.SAMPLE_DOCS)]
-per_token = conversation.words_per_token(chosen.count_tokens, texts)
-own = {"model": chosen.name, "tokens": chosen.context_window,
-       "source": "this model's own configuration" if hasattr(chosen, "loaded") else
-       "assumed: a server does not report its window"}
-st.dataframe(conversation.windows(own, published, per_token), hide_index=True,
-             column_config={"tokens": st.column_config.NumberColumn(format="localized"),
-                            "words": st.column_config.NumberColumn("≈ words", format="localized")})
-st.caption(f"A window counts tokens, not words. Words ≈ tokens × {per_token:.2f}: words per token of "
-           f"{chosen.name}'s tokenizer on the lab's sample documents (other tokenizers split differently). The "
-           "window holds the prompt and the answer together; the slider above is a smaller window than the model's "
-           "own, so that forgetting shows after a few turns.")
-
-st.subheader("A wrong token stays")
-stored = experiments.load("conversation/forced-token")
-if stored:
-    st.write(f"An answer is written one token at a time, and every token written becomes input for the next: the "
-             f"model cannot take one back. In the stored run ({stored['model']}, greedy, the RAG questions with "
-             f"{stored['settings']['k']} passages in front), {stored['stated']} of {stored['items']} answers wrote the "
-             f"number the question asked for. At the token where each began that number, the model's likeliest other "
-             f"digit was forced in and the answer went on: the right figure came back somewhere in "
-             f"**{stored['recovered']:.0%}** of them (95 % interval {stored['recovered_low']:.0%} to "
-             f"{stored['recovered_high']:.0%}).")
-    st.dataframe(conversation.forced_examples(stored["rows"], 4), hide_index=True)
-    st.caption(f"Made by `{experiments.get('conversation/forced-token').command}`. In a conversation the same happens "
-               "across turns: a wrong answer goes back in with the history, and later answers read it as given.")
+ui_conversation.windows_table(chosen)
+ui_conversation.forced_token()
 guide.panel(__file__)

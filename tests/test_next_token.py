@@ -40,6 +40,8 @@ def test_a_continuation_goes_on_from_exactly_the_forced_prefix(tiny):
     ("Costs €1,250 in total.", "1,250 euros", 7),
     ("The ferry leaves on Tuesday mornings.", "Tuesday", None),  # no number: another word need not be wrong
     ("It costs 15 crowns a day, 150 a year.", "150 crowns", 26),
+    ("The Orrin T3 comes with a 3 year warranty.", "3 years", 26),  # not the 3 of "T3"
+    ("It holds 1.4 litres, about 4 cups.", "4 cups", 27),  # not the 4 of "1.4"
     ("No number here.", "9 days", None),
 ])
 def test_the_fact_starts_where_its_number_does(answer, fact, where):
@@ -62,7 +64,7 @@ def test_a_forced_row_replaces_one_token_and_keeps_everything_before_it(tiny, mo
     monkeypatch.setattr(forced_token, "fact_start", lambda answer, fact: len(before))
     monkeypatch.setattr(forced_token, "TOP_K", len(tiny.tokenizer))  # random weights: search every token for a digit
     row = forced_token.forced_row(tiny, prompt, "FACT", 12)
-    assert row["states_fact"] and row["forced_at"] == 3
+    assert row["states_fact"] and row["forced_at"] == 3 and not row["numeric"]
     assert row["chosen"] == tiny.tokenizer.decode(answer_ids[3:4])
     assert row["with_forced"].startswith(before.strip())  # nothing before the forced token changed
     assert row["with_forced"][len(before.strip()):].startswith(row["forced"])  # and it is there, next
@@ -70,11 +72,14 @@ def test_a_forced_row_replaces_one_token_and_keeps_everything_before_it(tiny, mo
     assert row["forced"].strip()[0].isdigit()  # another number, never a word that could be a harmless rewording
 
 
-def test_recovery_share_counts_only_answers_that_stated_the_fact():
-    rows = [{"forced_at": 3, "recovered": True}, {"forced_at": 2, "recovered": False},
-            {"forced_at": None}, {"forced_at": 5, "recovered": False}]
+def test_the_summary_counts_numeric_questions_stated_answers_forced_rows_and_recoveries():
+    row = lambda numeric, stated, at, recovered=None: {"numeric": numeric, "states_fact": stated,  # noqa: E731
+                                                       "forced_at": at, "recovered": recovered}
+    rows = [row(True, True, 3, True), row(True, True, 2, False), row(True, False, None), row(False, True, None),
+            row(True, True, 5, False), row(True, True, None)]  # the last: stated, but no other digit to force
     summary = forced_token.summarize(rows)
-    assert summary["stated"] == 3 and summary["recovered"] == pytest.approx(1 / 3)
+    assert (summary["numeric"], summary["stated"], summary["forced"]) == (5, 4, 3)
+    assert summary["recovered"] == pytest.approx(1 / 3)
     assert summary["recovered_low"] < 1 / 3 < summary["recovered_high"]
 
 
@@ -84,14 +89,15 @@ def test_the_adapter_pays_back_its_training_after_training_over_the_saving_per_q
 
 
 def test_the_cost_summary_averages_tokens_and_seconds_per_way():
-    rows = [{"condition": "zero-shot", "input": "a", "prompt_tokens": 10, "answer_tokens": 4},
-            {"condition": "4-shot", "input": "a", "prompt_tokens": 200, "answer_tokens": 6},
-            {"condition": "zero-shot", "input": "b", "prompt_tokens": 14, "answer_tokens": 8}]
+    rows = [{"condition": "zero-shot", "kind": "shots", "input": "a", "prompt_tokens": 10, "answer_tokens": 4},
+            {"condition": "4-shot", "kind": "shots", "input": "a", "prompt_tokens": 200, "answer_tokens": 6},
+            {"condition": "zero-shot", "kind": "shots", "input": "b", "prompt_tokens": 14, "answer_tokens": 8}]
     timings = [{"condition": "zero-shot", "seconds": 1.0}, {"condition": "4-shot", "seconds": 3.0},
                {"condition": "zero-shot", "seconds": 2.0}]
     table = icl_cost.summarize(rows, timings)
     assert [r["condition"] for r in table] == ["zero-shot", "4-shot"]
-    assert table[0] == {"condition": "zero-shot", "queries": 2, "prompt_tokens": 12, "answer_tokens": 6, "seconds": 1.5}
+    assert table[0] == {"condition": "zero-shot", "kind": "shots", "queries": 2, "prompt_tokens": 12,
+                        "answer_tokens": 6, "seconds": 1.5}
 
 
 def test_context_windows_in_tokens_and_words():
@@ -104,7 +110,9 @@ def test_context_windows_in_tokens_and_words():
     assert table[1] == {"model": "mine", "tokens": 8192, "source": "this model's own configuration", "words": 4096}
 
 
-def test_crossings_name_only_the_ways_dearer_than_the_adapter():
-    summary = [{"condition": "zero-shot", "seconds": 1.0}, {"condition": "8-shot", "seconds": 5.0},
-               {"condition": icl_cost.ADAPTER, "seconds": 1.5}]
+def test_crossings_set_only_shot_ways_against_the_adapter():
+    summary = [{"condition": "zero-shot", "kind": "shots", "seconds": 1.0},
+               {"condition": "8-shot", "kind": "shots", "seconds": 5.0},
+               {"condition": "RAG, 4 passages", "kind": "passages", "seconds": 9.0},  # other questions: no crossing
+               {"condition": icl_cost.ADAPTER, "kind": "adapter", "seconds": 1.5}]
     assert icl_cost.crossings(summary, training_seconds=700) == {"8-shot": 200}

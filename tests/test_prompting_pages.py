@@ -128,11 +128,13 @@ def test_conversation_keeps_history_and_shows_the_window(fast_model, chat_model)
     # The windows table: the model in use from its own configuration, beside the published ones; the forced-token
     # run's share in words from the stored result, and its first examples.
     windows = at.dataframe[0].value
-    assert list(windows["model"]).index(chat_model.name) >= 0 and 8192 in set(windows["tokens"])
+    assert chat_model.name in set(windows["model"]) and chat_model.context_window in set(windows["tokens"])
     assert {"GPT-3 175B", "LLaMA-2 (7B to 70B)"} <= set(windows["model"])
     forced = experiments.load("conversation/forced-token")
     said = next(m.value for m in at.markdown if "cannot take one back" in m.value)
-    assert f"{forced['stated']} of {forced['items']} answers wrote the number" in said and f"**{forced['recovered']:.0%}**" in said
+    assert f"{forced['numeric']} of the {forced['items']} questions ask for a number" in said
+    assert f"right one in {forced['stated']}. In {forced['forced']} of those" in said
+    assert f"**{forced['recovered']:.0%}**" in said
     examples = at.dataframe[1].value
     assert 0 < len(examples) <= 4 and set(examples["fact still there"]) <= {"yes", "no"}
 

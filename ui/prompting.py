@@ -242,13 +242,14 @@ def icl_cost() -> None:
         st.info(f"Nothing is stored yet: `{experiments.get(name).command}` measures it.")
         return
     table = stored["summary"]
-    adapter = next(r for r in table if r["condition"] == cost.ADAPTER)
+    adapter = next(r for r in table if r["kind"] == cost.ADAPTER_KIND)
     crossings = stored["crossing"]
-    most = max(table, key=lambda r: r["prompt_tokens"])
+    most = max((r for r in table if r["kind"] == cost.SHOTS), key=lambda r: r["prompt_tokens"])
     st.write(f"Shots are read again with every query. On this machine ({stored['model']}, PyTorch, one query at a "
-             f"time) the longest prompt measured, {most['condition']}, is {most['prompt_tokens']:,.0f} tokens and "
-             f"{most['seconds']:.2f} s a query; the adapter answers from a bare prompt in {adapter['seconds']:.2f} s, "
-             f"after {stored['training_seconds'] / 60:,.0f} minutes of training ({stored['training_steps']} steps). "
+             f"time) {most['condition']} is {most['prompt_tokens']:,.0f} prompt tokens and {most['seconds']:.2f} s a "
+             f"query; the adapter answers from a bare prompt in {adapter['seconds']:.2f} s, after "
+             f"{stored['training_seconds']:,.0f} s of training ({stored['training_steps']} steps, as recorded when it "
+             "was trained). "
              + (f"Against {most['condition']} that training is paid back after about "
                 f"{crossings[most['condition']]:,.0f} queries." if most["condition"] in crossings else
                 f"At this size {most['condition']} is no dearer per query than the adapter, so training never pays "
@@ -258,7 +259,9 @@ def icl_cost() -> None:
         "condition": "way", "prompt_tokens": st.column_config.NumberColumn("prompt tokens", format="%.0f"),
         "answer_tokens": st.column_config.NumberColumn("answer tokens", format="%.0f"),
         "seconds": st.column_config.NumberColumn("seconds a query", format="%.2f")})
-    st.caption(f"Crosses (×) mark where the adapter becomes the cheaper way. Measured by "
+    st.caption(f"Crosses (×) mark where the adapter becomes cheaper than a way with shots. The RAG rows answer the "
+               "sample documents' questions, not ViGGO sentences: their cost is shown, not set against the adapter. "
+               "Measured by "
                f"`{experiments.get(name).command}` ({stored['settings']['items']} queries a way, ViGGO sentences for "
                "shots and the adapter, the sample documents' questions for RAG). Seconds vary from run to run and "
                "machine to machine; the token counts do not. What it leaves out: sending many queries in one batch, "

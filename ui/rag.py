@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts, experiments, form_fact, rag
+from lib import whole_document as paste
 from ui import widgets
 
 
@@ -66,14 +67,14 @@ def whole_document() -> None:
         return
     st.header("Retrieve, or paste it all in?")
     table = stored["summary"]
-    rag_way = table[0]
+    by_way = {r["condition"]: r for r in table}
+    rag_way, everything = by_way[paste.passages_name(stored["settings"]["k"])], by_way[paste.EVERYTHING]
     st.write(f"Instead of retrieving passages, the whole document could go into the prompt. The held-out questions "
              f"({stored['items']}), answered by {stored['model']} with the same instruction, three ways:")
     widgets.chart(charts.accuracy_bars(pd.DataFrame(table), "condition", "fact_in_answer",
                                        title="Answers that hold the expected fact"), "rag_whole_chart")
     for said in stored["comparisons"]:
         st.write(said)
-    everything = table[-1]
     st.write(f"What each costs: {everything['condition']} is {everything['prompt_tokens']:,.0f} prompt tokens a "
              f"question against {rag_way['prompt_tokens']:,.0f} for {rag_way['condition']} "
              f"({everything['prompt_tokens'] / rag_way['prompt_tokens']:.1f}×), and {everything['seconds']:.2f} s "

@@ -6,7 +6,9 @@
     python -m lib.cli.form_fact eval --set heldout --json
     python -m lib.cli.scoreboard --items 40 --seeds 3 --json
     python -m lib.cli.replays --save data/results/talk/replays.json
-    python -m lib.cli.forced_token --json        # python -m lib.cli.icl_cost --json; lib.cli.whole_document --json
+    python -m lib.cli.forced_token --json
+    python -m lib.cli.icl_cost --json
+    python -m lib.cli.whole_document --json
     python -m lib.cli.experiments [NAME ...] [--list]       # every stored result (`make results`)
 
 They live apart from the library so that no library module imports the modules built on it (a CLI needs the

@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> None:
     result = {"items": len(rows), "rows": rows} | forced_token.summarize(rows)
     result |= {"command": cli.command(parser, argv), "model": backend.name, "engine": "float32, PyTorch",
                "decoding": "greedy", "settings": {"engine": "reference", "k": args.k,
-                                                  "max_new_tokens": args.max_new_tokens, "items": len(rows)}}
+                                                  "max_new_tokens": args.max_new_tokens, "items": len(rows),
+                                                  "docs": [folder.name for folder in args.docs]}}
     cli.report(result, args)
 
 

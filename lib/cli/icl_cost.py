@@ -31,9 +31,11 @@ def main(argv: list[str] | None = None) -> None:
                     "adapter": args.adapter,
                     "training_seconds": training["seconds"], "training_steps": training["steps"],
                     "model": server.base_name, "engine": "float32, PyTorch (+ LoRA for the adapter)",
+                    "training_from": f"adapters/{args.adapter}/lab_settings.json (recorded when it was trained)",
                     "command": cli.command(parser, argv),
                     "settings": {"engine": "reference", "adapter": args.adapter, "items": args.queries,
-                                 "max_new_tokens": args.max_new_tokens}}
+                                 "max_new_tokens": args.max_new_tokens, "shots": args.shots,
+                                 "passages": args.passages}}
     cli.report(result, args, {k: v for k, v in result.items() if k not in ("rows", "timings")})
 
 
