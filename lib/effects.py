@@ -57,7 +57,8 @@ class Effect:
         if self.chance is not None:
             s += f"; chance {self.chance:.0%}"
         if self.verdict != NONE:
-            s += f". {self.second} scores measurably {'higher' if self.verdict == RISES else 'lower'}."
+            opening = self.second[:1].upper() + self.second[1:]  # it starts a sentence
+            s += f". {opening} scores measurably {'higher' if self.verdict == RISES else 'lower'}."
         elif self.reason == WITHIN_CHANCE:
             s += (f". No measurable gain at this size: {self.second}'s own interval ({self.second_low:.0%} to "
                   f"{self.second_high:.0%}) reaches chance.")

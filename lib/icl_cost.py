@@ -1,14 +1,14 @@
 """What in-context learning costs per query, against a LoRA adapter's one-off training, measured on this machine.
 
-    >>> run = measure(server, "viggo", task, (0, 1, 2, 4, 8), queries=8, max_new_tokens=80)  # tokens; seconds
+    >>> run = measure(base, merged, instruction, task, (0, 1, 2, 4, 8), queries=8, max_new_tokens=80)
     >>> table = summarize(run["rows"], run["timings"])                          # per way: tokens and s per query
     >>> crossings(table, training_seconds)     # {way: queries after which the adapter is the cheaper way}
 
 Shots (and retrieved passages) are paid again with every query: the prompt grows, and the model reads it each
 time. An adapter is paid once, by training, and then answers from a bare prompt. Every way runs here on the same
-engine (PyTorch, one LoRA server: the base model for the prompts, the adapter for its own answers), so the
-seconds compare like with like; each query is timed alone, as a user would send it. Merged into its weights
-(`merge_and_unload`), an adapter costs exactly what its base model costs; served unmerged, as here, a little more.
+engine (PyTorch, float32): the base model for the prompts, and for the adapter the same model with the adapter
+merged into its weights (`merge_and_unload`), which is how one adapter is served at its base model's cost; so the
+seconds compare like with like. Each query is timed alone, as a user would send it.
 What it leaves out: batching many queries together (cheaper per query for every way), caching a shared prefix of
 shots (which would cut the shots' cost), and the people-time of writing shots or training data.
 """
@@ -40,14 +40,14 @@ def _row(backend, way: str, kind: str, query: str, messages: list[dict],
     return row, {"condition": way, "input": query, "seconds": round(seconds, 3)}
 
 
-def measure(server, adapter: str, task: Task, shot_counts: tuple[int, ...], queries: int, max_new_tokens: int,
-            index: rag.Index | None = None, rag_questions: list[str] = (), passages: tuple[int, ...] = ()) -> dict:
-    """Tokens and seconds of each query: the base model with k shots, the adapter with none (its own training
-    instruction, as it was trained and is scored), and (given an index) the base model with k retrieved passages.
-    RAG answers other questions (the documents'), so it is shown beside the others, never set against the adapter."""
-    base, tuned = server.backend(None), server.backend(adapter)
+def measure(base, tuned, instruction: str, task: Task, shot_counts: tuple[int, ...], queries: int,
+            max_new_tokens: int, index: rag.Index | None = None, rag_questions: list[str] = (),
+            passages: tuple[int, ...] = ()) -> dict:
+    """Tokens and seconds of each query: the `base` backend with k shots, the `tuned` one (the adapter merged
+    into the weights) with none and its own training `instruction`, as it was trained and is scored, and (given an
+    index) the base with k retrieved passages. RAG answers other questions (the documents'), so it is shown
+    beside the others, never set against the adapter."""
     settings = GenerationSettings(max_new_tokens=max_new_tokens)
-    instruction = lora.run_settings(lora.SERVED[adapter]).get("instruction", lora.INSTRUCTION)
     for backend in (base, tuned):  # one untimed query each: the first call also pays for warming up
         backend.answer_all([lora.messages_for("warm-up", instruction)], GenerationSettings(max_new_tokens=2))
     pairs = []

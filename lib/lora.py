@@ -132,6 +132,13 @@ def serving_model(adapters: dict[str, Path], base_model: str = ""):
     return model, tokenizer
 
 
+def merged_backend(adapter: Path, name: str):
+    """A fresh copy of the adapter's base model with the adapter added into its weights for good
+    (`merge_and_unload`): what serving one adapter costs, with no per-call adapter work."""
+    model, tokenizer = serving_model({name: Path(adapter)}, base_model_of(adapter))
+    return as_backend(model.merge_and_unload(), tokenizer, f"LoRA '{name}', merged")
+
+
 def run_settings(adapter: Path) -> dict:
     """The settings an adapter's training run recorded (lab_settings.json); {} when it recorded none."""
     settings = Path(adapter) / "lab_settings.json"

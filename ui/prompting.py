@@ -247,7 +247,7 @@ def icl_cost() -> None:
     most = max((r for r in table if r["kind"] == cost.SHOTS), key=lambda r: r["prompt_tokens"])
     st.write(f"Shots are read again with every query. On this machine ({stored['model']}, PyTorch, one query at a "
              f"time) {most['condition']} is {most['prompt_tokens']:,.0f} prompt tokens and {most['seconds']:.2f} s a "
-             f"query; the adapter answers from a bare prompt in {adapter['seconds']:.2f} s, after "
+             f"query; the adapter (merged into the weights) answers from a bare prompt in {adapter['seconds']:.2f} s, after "
              f"{stored['training_seconds']:,.0f} s of training ({stored['training_steps']} steps, as recorded when it "
              "was trained). "
              + (f"Against {most['condition']} that training is paid back after about "

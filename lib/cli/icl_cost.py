@@ -6,8 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from lib import cli, icl_cost, lora, models, rag, scoreboard
-from lib.lora_serving import server_holding
+from lib import backends, cli, icl_cost, lora, models, rag, scoreboard
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,20 +16,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--shots", type=int, nargs="+", default=[0, 1, 2, 4, 8])
     parser.add_argument("--passages", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--max-new-tokens", type=int, default=lora.EVAL_TOKENS)
-    cli.add_options(parser)  # no engine choice: every way runs on one LoRA server (PyTorch)
+    cli.add_options(parser)  # no engine choice: every way runs on PyTorch (an adapter merges only there)
     args = parser.parse_args(argv)
-    server = server_holding(args.adapter)
+    base, merged = backends.bundled("reference"), lora.merged_backend(lora.BUNDLED[args.adapter], args.adapter)
+    training = lora.run_settings(lora.BUNDLED[args.adapter])
     task = scoreboard.viggo_task(args.queries)
     index = rag.index_of(rag.SAMPLE_DOCS, models.load_embeddings())
     questions = [q["question"] for q in rag.load_questions(rag.SAMPLE_QUESTIONS)]
-    run = icl_cost.measure(server, args.adapter, task, tuple(args.shots), args.queries, args.max_new_tokens,
-                           index, questions, tuple(args.passages))
-    training = lora.run_settings(lora.BUNDLED[args.adapter])
+    run = icl_cost.measure(base, merged, training.get("instruction", lora.INSTRUCTION), task, tuple(args.shots),
+                           args.queries, args.max_new_tokens, index, questions, tuple(args.passages))
     summary = icl_cost.summarize(run["rows"], run["timings"])
     result = run | {"summary": summary, "crossing": icl_cost.crossings(summary, training["seconds"]),
                     "adapter": args.adapter,
                     "training_seconds": training["seconds"], "training_steps": training["steps"],
-                    "model": server.base_name, "engine": "float32, PyTorch (+ LoRA for the adapter)",
+                    "model": base.name, "engine": "float32, PyTorch (the adapter merged into the weights)",
                     "training_from": f"adapters/{args.adapter}/lab_settings.json (recorded when it was trained)",
                     "command": cli.command(parser, argv),
                     "settings": {"engine": "reference", "adapter": args.adapter, "items": args.queries,
