@@ -55,7 +55,7 @@ def test_few_shot_shows_the_stored_run_only_for_its_settings(fast_model):
     cost = experiments.load("icl_cost")
     eight = next(r for r in cost["summary"] if r["condition"] == "8-shot")
     said = next(m.value for m in at.markdown if "Shots are read again with every query" in m.value)
-    assert f"{eight['prompt_tokens']:,.0f} tokens" in said and f"{cost['crossing']['8-shot']:,.0f} queries" in said
+    assert f"{eight['prompt_tokens']:,.0f} prompt tokens" in said and f"{cost['crossing']['8-shot']:,.0f} queries" in said
     chart = next(c for c in at.get("plotly_chart") if c.key == "fs_cost_chart")
     crosses = [t for t in json.loads(chart.proto.spec)["data"] if t.get("mode") == "markers"]
     assert len(crosses) == len(cost["crossing"]) > 0
