@@ -151,7 +151,8 @@ def test_few_shot_the_papers_way_base_model_and_option_scoring(base_model):
     assert sum("answer read:" in c.value for c in at.caption) == 2
     shares = [d.value for d in at.dataframe if "label" in d.value.columns]
     assert len(shares) == 2 and all(abs(s.iloc[:, 1].sum() - 1) < 1e-6 for s in shares)
-    assert len(at.get("plotly_chart")) == 2  # this way's stored run, and the four ways side by side
+    # this way's stored run, the four ways side by side, and what shots cost
+    assert [c.key for c in at.get("plotly_chart")] == ["fs_chart", "fs_four_ways", "fs_cost_chart"]
     at.slider(key="fs_seeds").set_value(1)
     at.slider(key="fs_limit").set_value(2)
     at.button(key="fs_run").click().run()

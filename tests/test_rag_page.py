@@ -17,7 +17,7 @@ def warm(fast_model):
 
 def test_page_builds_the_index_and_maps_the_question(warm):
     at = rag_page()
-    assert [c.key for c in at.get("plotly_chart")] == ["rag_map", "rag_styles_chart", "rag_reader_chart"]
+    assert [c.key for c in at.get("plotly_chart")] == ["rag_map", "rag_styles_chart", "rag_whole_chart", "rag_reader_chart"]
     table = next(d.value for d in at.dataframe if "rank" in d.value.columns)  # (the charts' tables come first)
     assert list(table["rank"]) == list(range(1, rag.DEFAULT_K + 1)) and table["source"].iloc[0] == "deephaiku.md"
 
