@@ -296,7 +296,7 @@ def test_a_clicker_drives_the_whole_talk_and_the_notes_tab_follows(server, brows
     notes.goto(f"{server}/?talk={steps[0].id}&notes=1")
     notes.get_by_role("heading", name=steps[0].title).wait_for(timeout=60_000)
     for at, step in enumerate(steps):
-        presenter.get_by_text(f"Step {at + 1} of {len(steps)}: {step.title}").wait_for(timeout=60_000)
+        presenter.get_by_text(f"Step {at + 1} of {len(steps)}: {step.title}").wait_for(timeout=120_000)
         presenter.get_by_text(step.point).wait_for(timeout=10_000)
         if step.demo:  # the recorded demo starts once the page is drawn; the next key may cut it short
             presenter.get_by_text(f"To run it live instead, {recorded[step.id]['live']}").wait_for(timeout=60_000)
