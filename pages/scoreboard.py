@@ -42,7 +42,7 @@ if result is not None:
         picked = st.selectbox("Technique", list(dict.fromkeys(rows["technique"])), key="sb_drill")
         st.dataframe(rows[rows["technique"] == picked], hide_index=True)
     st.download_button("Download the results (JSON)", pd.Series(result).to_json(force_ascii=False),
-                       "scoreboard.json", "application/json", key="sb_download")
+                       "scoreboard.json", "application/json", key="sb_download", on_click="ignore")
 
 st.header("Recompute")
 st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop when nobody else is asking; it takes turns with everyone else's answers, so it takes longer on a busy server. Any click elsewhere on "

@@ -84,7 +84,7 @@ if prefs:
     table = pd.DataFrame([p.__dict__ for p in prefs])
     st.dataframe(table, hide_index=True)
     st.download_button("Download your preference data (JSONL)", table.to_json(orient="records", lines=True,
-                       force_ascii=False), "preferences.jsonl", "application/json", key="rl_download")
+                       force_ascii=False), "preferences.jsonl", "application/json", key="rl_download", on_click="ignore")
 if len(prefs) < reward.MIN_PAIRS:
     st.info(f"{len(prefs)} of {reward.MIN_PAIRS} choices made — keep picking to train the reward model.")
 else:
