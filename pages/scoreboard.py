@@ -13,7 +13,7 @@ st.write("The same held-out sentences, turned into meaning representations by th
          "sentence right when every slot is, in any order; slot F1 gives partial credit, on its own 0–1 axis. Bars "
          "show the mean; whiskers the 95 % interval over the sentences and shot samplings.")
 
-held_out = st.radio("Held-out sentences", list(lora.TEST_SETS), format_func=lora.SET_LABELS.get, horizontal=True,
+held_out = st.radio("Held-out sentences", scoreboard.SETS, format_func=lora.SET_LABELS.get, horizontal=True,
                     key="sb_set", help="The people's sentences name real games and phrase things the templates never do.")
 c1, c2 = st.columns(2)
 # Defaults as large as the stored runs: ten sentences carry an interval of about ±30 points, too wide to read.
@@ -49,7 +49,7 @@ st.caption(f"About {items * (5 + 3 * seeds) // 4 + 10} s on this laptop when nob
            "the page stops it.")
 if st.button("Recompute on the bundled models", key="sb_run"):
     bar = st.progress(0.0, text="Scoring…")
-    chat, adapted = runtime.bundled_backend(), runtime.adapter_backend("viggo")
+    chat, adapted = runtime.bundled_backend(), runtime.adapter_backend(scoreboard.ADAPTER)
     st.session_state.sb_result = runtime.run_in_turns(
         scoreboard.run, items, seeds, chat, adapted, runtime.embeddings(),
         progress=lambda f: bar.progress(f, text=f"Scoring… {f:.0%}"), held_out=held_out) | {"settings": yours}

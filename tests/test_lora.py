@@ -244,9 +244,12 @@ def test_each_bundled_model_card_shows_its_stored_results_and_its_own_settings()
         card = lora.model_card(lora.SERVED[name])
         trained = lora.run_settings(lora.SERVED[name])
         assert "{{" not in card and f"{trained['steps']} × {trained['batch_size']}" in card
-        for held_out in ("", "-people"):
-            stored = experiments.load(f"lora/{name}{held_out}")["lora"]
-            assert f"{stored['exact_match']:.1%} / {stored['slot_f1']:.2f}" in card
+        registered = [run for held_out in lora.TEST_SETS for run in [lora.stored_run(name, held_out)]
+                      if experiments.get(run)]
+        assert registered, name  # every bundled adapter has at least one stored held-out run
+        for run in registered:
+            stored = experiments.load(run)["lora"]
+            assert f"{stored['exact_match']:.1%} / {stored['slot_f1']:.2f}" in card, (name, run)
     form = lora.model_card(lora.SERVED["form"])
     both = next(s for s in experiments.load("form_fact")["summary"] if s["way"] == "Form adapter + RAG")
     assert f"| this adapter + RAG | {both['fact']:.0%} / {both['form']:.0%}" in form
@@ -274,3 +277,31 @@ def test_sampling_by_epochs_shows_every_pair_once_before_any_twice():
     assert sorted(first_epoch, key=int) == [str(i) for i in range(20)]
     with pytest.raises(ValueError, match="sampling must be"):
         lora_training.TrainConfig(sampling="shuffle")
+
+
+def test_stored_runs_are_named_apart_and_the_real_test_run_is_said_beside_the_published_figures():
+    names = [lora.stored_run(a, s) for a in ("viggo", "viggo-real", "viggo-real-mixed") for s in lora.TEST_SETS]
+    assert len(set(names)) == len(names) and lora.stored_run("viggo", "people") == "lora/viggo-people"
+    row = lambda exact, f1: {"input": str(exact) + str(f1), "exact": exact, "slot_f1": f1}  # noqa: E731
+    result = {"items": 4, "adapter": "adapters/viggo-real", "base_model": "SmolLM2-135M-Instruct",
+              "base_parameters": 134_515_008,
+              "lora": {"rows": [row(True, 1.0), row(True, 1.0), row(True, 0.9), row(False, 0.5)]}}
+    published = [{"technique": "Llama-3-8B, LoRA", "exact_match": 0.7996, "parameters": 8.0e9}]
+    said = lora.beside_published(result, published)
+    # The adapter's figures come from its rows, the size ratio from both parameter counts.
+    assert "all 4 sentences" in said and "`viggo-real` adapter on SmolLM2-135M-Instruct (135M parameters)" in said
+    assert "75.0% exactly right" in said and "slot F1 0.850" in said
+    assert "Llama-3-8B, LoRA 80% (59 times the parameters)" in said and "secondhand" in said
+
+
+def test_choosing_between_two_adapters_takes_the_higher_and_says_whether_the_gap_is_measurable():
+    def run(exact):
+        return {"lora": {"exact_match": sum(exact) / len(exact),
+                         "rows": [{"input": f"s{i}", "expected": "x", "exact": e} for i, e in enumerate(exact)]}}
+
+    close = {"a": run([True] * 50 + [False] * 50), "b": run([False] * 24 + [True] * 52 + [False] * 24)}  # both ways
+    chosen, effect = lora.choose(close)
+    assert chosen == "b" and effect.low < 0 < effect.high and "No measurable difference" in effect.said()
+    apart = {"a": run([True] * 90 + [False] * 10), "b": run([True] * 40 + [False] * 60)}
+    chosen, effect = lora.choose(apart)
+    assert chosen == "a" and effect.high < 0 and "measurably lower" in effect.said()

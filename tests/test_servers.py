@@ -104,7 +104,7 @@ def test_the_lora_side_by_side_answers_through_the_servers_adapter(vllm):
     assert not at.exception
     base, adapted = recorded(at)[-2:]
     assert base.outputs[0].strip() == "answered by base-model" and adapted.outputs[0].strip() == "answered by viggo"
-    sentence = lora.load_pairs(lora.TEST_FILE)[0]["input"]
+    sentence = lora.load_pairs(lora.TEST_SETS["real"])[0]["input"]  # the main held-out set
     assert adapted.prompts == [backends.render_messages(lora.messages_for(sentence))]  # what the server was sent
     assert [body["model"] for _, path, body in VLLM.requests if path == "/v1/chat/completions"][-2:] == ["base-model", "viggo"]
 
