@@ -141,10 +141,11 @@ class AdapterBackend(LocalBackend):
     """One adapter of a LoRA server (or its base model, adapter None), named per call with peft's `adapter_names`;
     every call holds the server's lock (see lora_serving.py for why)."""
 
-    def __init__(self, server, adapter: str | None):
+    def __init__(self, server, adapter: str | None, to_the_end: bool = False):
         super().__init__(server.loaded, name=f"{server.base_name} + LoRA '{adapter}'" if adapter else server.base_name)
         self.server, self.adapter = server, adapter
         self.engine = REFERENCE + (", LoRA adapter" if adapter else "")
+        self.to_the_end = to_the_end  # the base model not cut at its first line break (lib.sft measures that)
 
     def _per_call(self) -> dict:
         return {"adapter_names": self.adapter or BASE_ADAPTER}
@@ -153,7 +154,7 @@ class AdapterBackend(LocalBackend):
     def _stop(self) -> str | None:
         # An adapter learned where its answer ends (its training pairs end with the end-of-text token), and some
         # answers it learned take two lines (the read-and-answer adapter's); its base model stops as any other.
-        return None if self.adapter else super()._stop
+        return None if self.adapter or self.to_the_end else super()._stop
 
     def _holding(self):
         return self.server.holding()

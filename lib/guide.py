@@ -31,13 +31,15 @@ EXPECTATIONS = ("rises", "falls", "flat", "leads")
 
 class Outcome(schema.Record):
     """What a run should show. `result`: the session key the page keeps its live run under; its "summary" rows
-    are compared by `measure`, named by `label`: first row vs last ("rises", "falls", "flat") or which row is
-    highest ("leads": the row named `leader`)."""
+    are compared by `measure`, named by `label`: first row vs last ("rises", "falls", "flat"; `first` and `last`
+    name other rows to compare) or which row is highest ("leads": the row named `leader`)."""
     result: Required
     expect: Literal[EXPECTATIONS]
     measure: str = "accuracy"
     label: str = "condition"
     leader: str = ""
+    first: str = ""
+    last: str = ""
 
     @model_validator(mode="after")
     def _a_leader_for_leads(self):
@@ -73,7 +75,10 @@ def judge(outcome: Outcome, result: dict) -> tuple[str, bool] | None:
     if outcome.expect == "leads":
         best, effect = effects.leader(rows, conditions, labels, field, by)
         return f"highest: {best}. {effect.said()}", best == outcome.leader and effect.verdict == effects.RISES
-    effect = effects.compare(rows, conditions[0], conditions[-1], labels, field, by)
+    first, last = outcome.first or conditions[0], outcome.last or conditions[-1]
+    if first not in conditions or last not in conditions:
+        return None  # the learner's run did not measure them (e.g. a switch the try sets was turned off again)
+    effect = effects.compare(rows, first, last, labels, field, by)
     wanted = {"rises": effects.RISES, "falls": effects.FALLS, "flat": effects.NONE}[outcome.expect]
     return effect.said(), effect.verdict == wanted
 

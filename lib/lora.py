@@ -44,9 +44,10 @@ ADAPTER_DIR = REPO_ROOT / "adapters"
 # data, which carries furthest to people's sentences (see each adapter's model card).
 BUNDLED = {"viggo-real": ADAPTER_DIR / "viggo-real", "viggo": ADAPTER_DIR / "viggo",
            "viggo-gemma": ADAPTER_DIR / "viggo-gemma"}
-# Every adapter the app serves: the ViGGO ones, the scoreboard's LoRA rung and the read-and-answer adapter (the RAG
-# and Summary pages').
-SERVED = BUNDLED | {"viggo-real-mixed": ADAPTER_DIR / "viggo-real-mixed", "form": ADAPTER_DIR / "form"}
+# Every adapter the app serves: the ViGGO ones, the scoreboard's LoRA rung, the read-and-answer adapter (the RAG
+# and Summary pages') and the instruction-following one (the SFT page's one model before and after).
+SERVED = BUNDLED | {"viggo-real-mixed": ADAPTER_DIR / "viggo-real-mixed", "form": ADAPTER_DIR / "form",
+                    "sft": ADAPTER_DIR / "sft"}
 INSTRUCTION = "Convert the sentence to a meaning representation."
 ALL_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
 MAX_PAIRS = 5000

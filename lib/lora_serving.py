@@ -83,9 +83,10 @@ class LoraServer:
             self._remove_leaving()
             yield
 
-    def backend(self, adapter: str | None) -> AdapterBackend:
-        """The base model (adapter None) or one adapter behind the one answer interface, chosen per call."""
-        return AdapterBackend(self, adapter)
+    def backend(self, adapter: str | None, to_the_end: bool = False) -> AdapterBackend:
+        """The base model (adapter None) or one adapter behind the one answer interface, chosen per call;
+        `to_the_end`: a pretrained base model is not cut at its first line break."""
+        return AdapterBackend(self, adapter, to_the_end)
 
 
 def server_of(base_model: str) -> LoraServer:

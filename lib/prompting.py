@@ -35,6 +35,8 @@ STEP_BY_STEP = "Let's think step by step."
 METHODS = {"generate": "writes an answer, we read the label in it", "options": "likeliest label (option scoring)"}
 MODELS = {"chat": "SmolLM2-135M-Instruct, chat model", "base": "Gemma 3 270M, pretrained only"}
 PART_COLOURS = {"template": "#e0e0e0", "instruction": "#fde2a6", "shot": "#cde7f7", "query": "#c9f0c9"}
+LABEL_KINDS = {"gold": "gold labels", "random": "random labels", "none": "no labels"}  # Condition.labels → words
+LABELS_SETTING = "gold, random, none"  # how a run with `label_conditions` records it (settings_of)
 
 
 @dataclass(frozen=True)
@@ -127,14 +129,21 @@ def _stored_ways(task_name: str):
                 yield method, model, stored
 
 
-def ways_compared(task_name: str) -> list[dict]:
+def ways_compared(task_name: str, labels: bool = False) -> list[dict]:
     """The stored runs of one task, every way it was measured (METHODS × MODELS): one row a way and condition,
-    with the mean accuracy and its spread over seeds. Empty when fewer than two ways are stored."""
+    with the mean accuracy and its spread over seeds. Empty when fewer than two ways are stored. `labels`: the
+    ways stored with `label_conditions` only, each with its k shots showing gold, random and no labels ("shots"
+    names which); else zero-shot and k-shot with the shots' own labels."""
+    kinds = LABEL_KINDS if labels else {"gold": ""}
     rows = []
     for method, model, stored in _stored_ways(task_name):
-        for s in summarize(stored["rows"]):  # made again from the rows: the interval comes with it
+        names = {"zero-shot": "zero-shot"} | {shots_name(stored["settings"]["shots"], kind): kind for kind in kinds}
+        if labels and stored["settings"].get("labels") != LABELS_SETTING:
+            continue
+        for s in summarize([r for r in stored["rows"] if r["condition"] in names]):  # with the interval
+            kind = names[s["condition"]]
             rows.append({"way": f"{model} model, {'writes' if method == 'generate' else 'option scoring'}",
-                         "shots": "zero-shot" if s["condition"] == "zero-shot" else "k-shot",
+                         "shots": LABEL_KINDS.get(kind, kind) if labels else "k-shot" if kind == "gold" else kind,
                          "condition": s["condition"], "accuracy": s["accuracy"], "accuracy_low": s["accuracy_low"],
                          "accuracy_high": s["accuracy_high"], "seeds": s["seeds"]})
     return rows if len({r["way"] for r in rows}) > 1 else []
@@ -151,14 +160,11 @@ def shot_effects(task_names: list[str]) -> list[dict]:
         for method, model, stored in _stored_ways(name):
             rows = stored.get("rows", [])
             labels = stored.get("labels") or (tasks.load(name).labels if name in tasks.builtin_names() else ())
-            shot_rows = [r for r in rows if r["condition"] != "zero-shot"]
-            if not shot_rows:
+            gold = shots_name(stored["settings"]["shots"])
+            if not any(r["condition"] == gold for r in rows):
                 continue
-            seeds = {r["seed"] for r in shot_rows}
-            one_sided = statistics.mean(
-                max(map(answers.count, set(answers))) / len(answers)
-                for answers in ([r["extracted"] for r in shot_rows if r["seed"] == seed] for seed in seeds))
-            effect = effects.compare(rows, "zero-shot", shot_rows[0]["condition"], labels)
+            effect = effects.compare(rows, "zero-shot", gold, labels)
+            one_sided = _one_sided(rows, gold)
             rows_out.append({"task": name, "model": model, "method": method, "shots": stored["settings"]["shots"],
                              "zero-shot": effect.first_score, "k-shot": effect.second_score,
                              "difference (points)": round(100 * effect.difference),
@@ -166,6 +172,97 @@ def shot_effects(task_names: list[str]) -> list[dict]:
                              "chance": effect.chance, "verdict": effect.verdict,
                              "commonest answer's share, k-shot": round(one_sided, 2)})
     return rows_out
+
+
+def _one_sided(rows: list[dict], condition: str) -> float:
+    """How one-sided a condition's answers were: the commonest answer's share within a shot sampling, averaged over
+    samplings (1.0 is one answer for everything)."""
+    by_seed = [[r["extracted"] for r in rows if r["condition"] == condition and r["seed"] == seed]
+               for seed in sorted({r["seed"] for r in rows if r["condition"] == condition})]
+    return statistics.mean(max(map(answers.count, set(answers))) / len(answers) for answers in by_seed)
+
+
+def what_shots_teach(task_names: list[str]) -> list[dict]:
+    """Min et al. 2022's test on the stored runs made with `--labels`: per task and way, accuracy zero-shot and
+    with the same k shots showing their gold labels, random labels or none; chance; how one-sided each k-shot
+    condition's answers were; and two comparisons by lib.effects' rule: gold against random labels (does the
+    model read which label goes with which input?) and random labels against zero-shot (do the shots' form and
+    label set do anything on their own?)."""
+    from lib import effects
+
+    out = []
+    for name in task_names:
+        for method, model, stored in _stored_ways(name):
+            k, rows = stored["settings"]["shots"], stored.get("rows", [])
+            names = {labels: shots_name(k, labels) for labels in LABEL_KINDS}
+            if not all(any(r["condition"] == c for r in rows) for c in names.values()):
+                continue  # stored without --labels
+            labels = stored.get("labels") or ()
+            mapping = effects.compare(rows, names["random"], names["gold"], labels)
+            form = effects.compare(rows, "zero-shot", names["random"], labels)
+            mean = {c: statistics.mean(r["score"] for r in rows if r["condition"] == c)
+                    for c in ("zero-shot", *names.values())}
+            out.append({"task": name, "model": model, "method": method, "shots": k, "items": mapping.items,
+                        "chance": mapping.chance,
+                        "zero-shot": mean["zero-shot"], "gold labels": mean[names["gold"]],
+                        "random labels": mean[names["random"]], "no labels": mean[names["none"]],
+                        "gold − random (points)": round(100 * mapping.difference),
+                        "gold − random, 95% interval": f"{100 * mapping.low:+.0f} to {100 * mapping.high:+.0f}",
+                        "gold vs random": mapping.verdict,
+                        "gold − random, interval width (points)": round(100 * (mapping.high - mapping.low)),
+                        "random − zero-shot (points)": round(100 * form.difference),
+                        "random − zero-shot, 95% interval": f"{100 * form.low:+.0f} to {100 * form.high:+.0f}",
+                        "random vs zero-shot": form.verdict, "random vs zero-shot: why": form.reason,
+                        **{f"one answer's share, {kind}": round(_one_sided(rows, c), 2) for kind, c in
+                           (("gold", names["gold"]), ("random", names["random"]), ("none", names["none"]))}})
+    return out
+
+
+def what_shots_teach_said(rows: list[dict]) -> str:
+    """`what_shots_teach` in words: every count and verdict from the rows (lib.effects' rule), nothing typed in."""
+    from lib import effects
+
+    if not rows:
+        return "No stored run compares gold with random labels yet: `make results` makes them."
+    way = lambda e: f"{e['task']} ({MODELS[e['model']].split(',')[0]}, {'writing' if e['method'] == 'generate' else 'option scoring'})"  # noqa: E731
+
+    def counted(column: str) -> tuple[str, list[dict], list[dict]]:
+        rises = [e for e in rows if e[column] == effects.RISES]
+        falls = [e for e in rows if e[column] == effects.FALLS]
+        return (f"higher in {len(rises)}, lower in {len(falls)}, no measurable difference in "
+                f"{len(rows) - len(rises) - len(falls)}"), rises, falls
+
+    mapping, read, _ = counted("gold vs random")
+    form, form_rises, form_falls = counted("random vs zero-shot")
+    said = [f"Of {len(rows)} stored ways of answering the label tasks (task, model and method), shots with the "
+            f"right labels against the same shots with random labels scored measurably {mapping}. Shots with "
+            f"random labels against no shots at all: {form}."]
+    widths = [e["gold − random, interval width (points)"] for e in rows]
+    items = sorted({e["items"] for e in rows})
+    said.append(f"With {' to '.join(map(str, (items[0], items[-1]) if len(items) > 1 else items))} questions a "
+                f"task the intervals of the first comparison span {min(widths)} to {max(widths)} points, so a "
+                "smaller difference would not show here.")
+    if read:
+        said.append("Where the right labels did better, the model read which label goes with which input: "
+                    + "; ".join(way(e) for e in read) + ".")
+    elif form_rises or form_falls:
+        said.append("Nowhere did this model measurably use which label goes with which input; what the shots "
+                    "changed, they changed through their form and the labels they show.")
+    else:
+        said.append("Nowhere did this model measurably use which label goes with which input, and shots with "
+                    "random labels made no measurable difference by the rule either.")
+    to_a_label = [e for e in rows if e["random vs zero-shot: why"] == effects.WITHIN_CHANCE]
+    if to_a_label:
+        said.append(f"In {len(to_a_label)} of the {len(rows)} ways ({'; '.join(way(e) for e in to_a_label)}) the random-label shots "
+                    "did lift the score above zero-shot, with an interval clear of zero, but not clear of chance: "
+                    "they taught the model to answer with one of the labels, not which one.")
+    one_sided = [(e, kind) for e in rows for kind in ("gold", "random", "none")
+                 if e[f"one answer's share, {kind}"] >= 0.8]
+    if one_sided:
+        said.append(f"In {len(one_sided)} of the {3 * len(rows)} k-shot runs the model gave one answer to nearly "
+                    "every question (a share of 0.8 or more in the last columns): it repeated a label more than it "
+                    "read the question.")
+    return " ".join(said)
 
 
 def shot_effects_said(effects_: list[dict]) -> str:
@@ -266,15 +363,20 @@ def summarize(rows: list[dict]) -> list[dict]:
 
 
 def default_conditions(k: int, cot: bool) -> list[Condition]:
-    conditions = [Condition("zero-shot", 0), Condition(f"{k}-shot", k)] if k else [Condition("zero-shot", 0)]
+    conditions = [Condition("zero-shot", 0), Condition(shots_name(k), k)] if k else [Condition("zero-shot", 0)]
     if cot:
         conditions += [Condition("zero-shot CoT", 0, "zero"), Condition(f"{max(k, 1)}-shot CoT", max(k, 1), "few")]
     return conditions
 
 
+def shots_name(k: int, labels: str = "gold") -> str:
+    """A k-shot condition's name: "4-shot" with the shots' own labels, "4-shot, random labels", "4-shot, no labels"."""
+    return f"{k}-shot" if labels == "gold" else f"{k}-shot, {LABEL_KINDS[labels]}"
+
+
 def label_conditions(k: int) -> list[Condition]:
     """The same k shots showing random labels, and showing none (inputs only)."""
-    return [Condition(f"{k}-shot, random labels", k, labels="random"), Condition(f"{k}-shot, no labels", k, labels="none")]
+    return [Condition(shots_name(k, labels), k, labels=labels) for labels in ("random", "none")]
 
 
 def default_budget(cot: bool) -> int:
@@ -302,10 +404,13 @@ def answerer(backend, task: Task, method: str, max_new_tokens: int):
     return answer_all
 
 
-def settings_of(engine: str, method: str, model: str, max_new_tokens: int, items: int, seeds: int, shots: int) -> dict:
+def settings_of(engine: str, method: str, model: str, max_new_tokens: int, items: int, seeds: int, shots: int,
+                labels: bool = False) -> dict:
     """How an evaluation was made, as stored results and the pages name it. Option scoring and the base model run
-    on PyTorch (they need the model's probabilities, or a model the fast engine does not build)."""
+    on PyTorch (they need the model's probabilities, or a model the fast engine does not build). `labels`: the
+    k shots were also shown with random labels and with none (`label_conditions`); said only where it was asked
+    for, so a run without it still matches a stored run with it (its gold conditions are the same rows)."""
     engine = engine if method == "generate" and model == "chat" else "reference"
     return {"engine": engine, "method": method, "model": model,
             "max_new_tokens": max_new_tokens if method == "generate" else None,
-            "items": items, "seeds": seeds, "shots": shots}
+            "items": items, "seeds": seeds, "shots": shots} | ({"labels": LABELS_SETTING} if labels else {})

@@ -37,8 +37,9 @@ if st.button(f"Answer zero-shot and {len(shots)}-shot", type="primary", key="fs_
                                    f"{len(shots)}-shot": messages}, expected, method, model)
 
 k_eval = max(len(shots), 1)
-ui.evaluation(task, prompting.default_conditions(k_eval, cot=False), "fs", method, model)
+ui.evaluation(task, prompting.default_conditions(k_eval, cot=False), "fs", method, model, offer_labels=True)
 ui.four_ways(task)
+ui.what_shots_teach(task)
 ui.references_few_shot()
 ui.icl_cost()
 

@@ -7,7 +7,7 @@ import streamlit as st
 from lib import backends, content, generation, models, rag, reward, runtime
 from lib.generation import GenerationSettings
 from lib.textsafe import escape_markdown
-from ui import guide
+from ui import guide, sft as sft_ui
 
 DATA = content.sft_rlhf()
 
@@ -16,8 +16,16 @@ st.write("Pretraining teaches a model to continue text. Supervised fine-tuning (
          "instruction → good answer pairs, so it answers instead of rambling on. RLHF goes further: people pick "
          "the better of two answers, a reward model learns their taste, and the model is pushed towards it.")
 
-# ---- 1. SFT: before and after ---------------------------------------------------------------------
-st.header("1 · A pretrained model beside an instruction-tuned one")
+# ---- 1. SFT: one model before and after --------------------------------------------------------------
+st.header("1 · One model before and after a supervised fine-tune")
+st.write("Pretrained-only Gemma 3 270M, then the same model after a short SFT run on a few dozen instruction → "
+         "answer pairs written for the lab. The tuning is a LoRA adapter, not a full fine-tune. Both are judged on "
+         "requests the tuning never saw: does the answer stay on the request's topic, take the form it asks for, "
+         "and stop instead of writing on?")
+sft_ui.one_model()
+
+# ---- 2. SFT: two models ------------------------------------------------------------------------------
+st.header("2 · A pretrained model beside an instruction-tuned one")
 st.caption("Two different models, not one model before and after: the lab has no instruction-tuned Gemma 3 270M "
            "to put beside its pretrained one, so this shows what instruction tuning looks like, not what it did to "
            "one model.")
@@ -56,8 +64,8 @@ if asked or (shown and shown["request"] == request):
     if asked:
         st.session_state.sft_answers = {"request": request, **answers}
 
-# ---- 2. RLHF in miniature ---------------------------------------------------------------------------
-st.header("2 · RLHF in miniature: your choices train a reward model")
+# ---- 3. RLHF in miniature ---------------------------------------------------------------------------
+st.header("3 · RLHF in miniature: your choices train a reward model")
 st.write("Two answers to the same request, sampled from the instruction-tuned model. Pick the better one; do it "
          f"a few times (at least {reward.MIN_PAIRS}). A small reward model learns what you prefer and then picks "
          "the best of several fresh answers.")

@@ -80,3 +80,13 @@ def test_leads_needs_a_measurable_lead_and_a_run_without_rows_is_not_judged():
     other = run(0.0, 0.8, by="technique", field="exact", names=["zero-shot", "4-shot"])
     assert guide.judge(outcome, other)[1] is False
     assert guide.judge(outcome, {"rows": []}) is None and guide.judge(guide.Outcome(result="r", expect="rises"), {}) is None
+
+
+def test_an_outcome_may_name_the_two_rows_it_compares_and_a_run_without_them_is_not_judged():
+    outcome = guide.Outcome(result="r", expect="falls", first="gold", last="random")
+    measured = run(0.2, 0.9, 0.3, 0.25, names=["zero-shot", "gold", "random", "none"])
+    said, ok = guide.judge(outcome, measured)
+    assert ok and said.startswith("random 30% vs gold 90% on 20 items")
+    # Judged first against last, this run would be "rises": the named rows are what decide.
+    assert guide.judge(guide.Outcome(result="r", expect="falls"), measured)[1] is False
+    assert guide.judge(outcome, run(0.2, 0.9, names=["zero-shot", "gold"])) is None

@@ -136,3 +136,54 @@ def test_shot_effects_judge_each_way_by_the_rule_and_name_one_sided_answers(monk
     assert "Higher: t (Gemma 3 270M, writing)" in said and "nearly the same answer" not in said
     chat |= {"commonest answer's share, k-shot": 0.9}
     assert "In 1 of them the model gave nearly the same answer" in prompting.shot_effects_said([chat])
+
+
+def _stored_with_labels(answers: dict[str, list[str]], gold: list[str]) -> dict:
+    """A stored run made with --labels: zero-shot once, each k-shot condition over two samplings alike."""
+    rows = []
+    for condition, said in answers.items():
+        for seed in ([0] if condition == "zero-shot" else [0, 1]):
+            rows += [{"condition": condition, "seed": seed, "input": f"q{i}", "expected": g, "extracted": a,
+                      "score": float(a == g)} for i, (a, g) in enumerate(zip(said, gold))]
+    return {"settings": {"shots": 4, "labels": prompting.LABELS_SETTING}, "labels": ["a", "b"], "rows": rows}
+
+
+def test_what_shots_teach_compares_gold_with_random_labels_and_random_labels_with_no_shots(monkeypatch):
+    gold = ["a", "b"] * 20
+    wrong = ["b", "a"] * 20
+    stored = {
+        # The chat model reads the mapping: right labels right everywhere, random labels wrong everywhere.
+        "prompting/t": _stored_with_labels({"zero-shot": wrong, "4-shot": gold, "4-shot, random labels": wrong,
+                                            "4-shot, no labels": ["a"] * 40}, gold),
+        # The base model takes the form only: gold and random alike, both far above zero-shot.
+        "prompting/t-generate-base": _stored_with_labels({"zero-shot": ["x"] * 40, "4-shot": gold,
+                                                          "4-shot, random labels": gold,
+                                                          "4-shot, no labels": ["x"] * 40}, gold),
+        # Stored without --labels: left out.
+        "prompting/t-options-chat": _stored([1] * 40, {0: gold}, gold)}
+    monkeypatch.setattr(prompting.experiments, "load", stored.get)
+    rows = {(r["model"], r["method"]): r for r in prompting.what_shots_teach(["t"])}
+    assert set(rows) == {("chat", "generate"), ("base", "generate")}
+    chat, base = rows["chat", "generate"], rows["base", "generate"]
+    assert (chat["gold labels"], chat["random labels"], chat["no labels"], chat["zero-shot"]) == (1.0, 0.0, 0.5, 0.0)
+    assert chat["gold vs random"] == "rises" and chat["gold − random (points)"] == 100
+    assert chat["random vs zero-shot"] == "no measurable difference" and chat["one answer's share, none"] == 1.0
+    assert base["gold vs random"] == "no measurable difference" and base["random vs zero-shot"] == "rises"
+    said = prompting.what_shots_teach_said(list(rows.values()))
+    assert said.startswith("Of 2 stored ways") and "random labels scored measurably higher in 1, lower in 0, no " \
+        "measurable difference in 1." in said
+    assert "no shots at all: higher in 1, lower in 0, no measurable difference in 1." in said
+    assert "read which label goes with which input: t (SmolLM2-135M-Instruct, writing)" in said
+    assert "In 2 of the 6 k-shot runs the model gave one answer" in said  # chat's and base's "no labels"
+    assert "they changed through their form" in prompting.what_shots_teach_said([base])
+    flat = base | {"random vs zero-shot": "no measurable difference"}
+    assert "made no measurable difference by the rule either" in prompting.what_shots_teach_said([flat])
+    assert "not clear of chance" not in said
+    within = flat | {"random vs zero-shot: why": "the better side is within chance"}
+    assert "In 1 of the 1 ways (t (Gemma 3 270M, writing)) the random-label shots did lift the score" in \
+        prompting.what_shots_teach_said([within])
+    # The chart's rows: the label ways only, each condition named by what its shots showed.
+    chart = prompting.ways_compared("t", labels=True)
+    assert {r["shots"] for r in chart} == {"zero-shot", "gold labels", "random labels", "no labels"}
+    assert {r["way"] for r in chart} == {"chat model, writes", "base model, writes"}
+    assert {r["shots"] for r in prompting.ways_compared("t")} == {"zero-shot", "k-shot"}

@@ -4,7 +4,7 @@ import json
 
 from apptest import chat_prompt, open_page, recorded
 
-from lib import experiments
+from lib import experiments, prompting, tasks
 
 
 def test_few_shot_switch_task_change_k_and_run_a_small_evaluation(fast_model):
@@ -151,13 +151,38 @@ def test_few_shot_the_papers_way_base_model_and_option_scoring(base_model):
     assert sum("answer read:" in c.value for c in at.caption) == 2
     shares = [d.value for d in at.dataframe if "label" in d.value.columns]
     assert len(shares) == 2 and all(abs(s.iloc[:, 1].sum() - 1) < 1e-6 for s in shares)
-    # this way's stored run, the four ways side by side, and what shots cost
-    assert [c.key for c in at.get("plotly_chart")] == ["fs_chart", "fs_four_ways", "fs_cost_chart"]
+    # this way's stored run, the four ways side by side, what the shots teach, and what shots cost
+    assert [c.key for c in at.get("plotly_chart")] == ["fs_chart", "fs_four_ways", "fs_labels_chart", "fs_cost_chart"]
     at.slider(key="fs_seeds").set_value(1)
     at.slider(key="fs_limit").set_value(2)
     at.button(key="fs_run").click().run()
     rows = next(d.value for d in at.dataframe if "option_logprobs" in d.value.columns)
     assert len(rows) == 4 and set(rows["extracted"]) <= {"hardware", "network", "access"}
+    # The same shots with random labels and with none, measured live: four conditions, the shots alike in each.
+    at.toggle(key="fs_labels").set_value(True).run()
+    at.button(key="fs_run").click().run()
+    assert not at.exception
+    result = at.session_state["fs_result"]
+    assert [s["condition"] for s in result["summary"]] == ["zero-shot", "4-shot", "4-shot, random labels",
+                                                           "4-shot, no labels"]
+    shots = {r["condition"]: json.loads(r["prompt_messages"])[1:-1] for r in result["rows"] if r["seed"] == 0}
+    gold, random_, none = (shots[c] for c in ("4-shot", "4-shot, random labels", "4-shot, no labels"))
+    assert [m["content"] for m in gold if m["role"] == "user"] == [m["content"] for m in none if m["role"] == "user"]
+    assert {m["content"] for m in random_ if m["role"] == "assistant"} <= {"hardware", "network", "access"}
+    assert all(m["content"] == "" for m in none if m["role"] == "assistant")
+
+
+def test_few_shot_says_what_the_shots_teach_from_the_stored_runs_with_random_labels(fast_model):
+    at = open_page("pages/few_shot.py")
+    label_tasks = [n for n in tasks.builtin_names() if tasks.builtin(n).labels]
+    rows = prompting.what_shots_teach(label_tasks)
+    assert len(rows) == 4 * len(label_tasks)  # every label task, both models, both methods
+    said = prompting.what_shots_teach_said(rows)
+    assert sum(said in m.value for m in at.markdown) == 2  # its section and the honesty panel
+    table = next(d.value for d in at.dataframe if "gold vs random" in d.value.columns)
+    assert len(table) == len(rows) and {"chance", "one answer's share, random"} <= set(table.columns)
+    assert any("Min et al. 2022" in m.value and "Figure 1" in m.value for m in at.markdown)
+    assert any("Brown et al. 2020" in m.value and "Figures 1.2" in m.value for m in at.markdown)
 
 
 def test_free_form_tasks_have_no_option_scoring(fast_model):

@@ -2,6 +2,7 @@
 
 from apptest import chat_prompt, open_page, recorded, watch
 
+from lib import scoreboard
 from lib.textsafe import escape_markdown
 
 
@@ -108,5 +109,5 @@ def test_scoreboard_shows_shipped_numbers_and_recomputes(fast_model):
     assert any(c.value.startswith("Your run: fast engine") for c in at.caption)
     assert len(at.dataframe[0].value) == 7
     entry = recorded(at)[-1]  # the notebook names both backends and holds the LoRA rung's first prompt as sent
-    assert "LoRA 'viggo'" in entry.settings["LoRA rung"] and "fast" in entry.settings["prompting rungs"]
+    assert f"LoRA '{scoreboard.ADAPTER}'" in entry.settings["LoRA rung"] and "fast" in entry.settings["prompting rungs"]
     assert entry.prompts[0].startswith("<|im_start|>system\nConvert the sentence to a meaning representation.")

@@ -125,8 +125,15 @@ def answers_side_by_side(task: Task, conditions: dict[str, list[dict]], expected
 
 
 def evaluation(task: Task, conditions: list[prompting.Condition], key: str, method: str = "generate",
-               model: str = "chat") -> None:
+               model: str = "chat", offer_labels: bool = False) -> None:
+    """Measure `conditions` live (or show the stored run made the same way). `offer_labels`: a switch adds the
+    same k shots with random labels and with none (what the shots teach)."""
     st.header("Measure it on the held-out items")
+    if offer_labels and st.toggle(
+            "Also the same shots with random labels, and with no labels", key=f"{key}_labels",
+            help="If random labels score as well as the right ones, the model took the form and the label set from "
+                 "the shots, not which label goes with which input."):
+        conditions = conditions + prompting.label_conditions(max(c.k for c in conditions))
     c1, c2 = st.columns(2)
     seeds = c1.slider("Shot samplings (seeds)", 1, 5, 3, key=f"{key}_seeds")
     limit = widgets.count_slider("Test items", 1, len(task.test), 20, f"{key}_limit", c2)
@@ -139,7 +146,7 @@ def evaluation(task: Task, conditions: list[prompting.Condition], key: str, meth
                    "nothing is written, so the sidebar's settings play no part.")
     state_key = f"{key}_result"
     yours = prompting.settings_of(runtime.engine_name(), method, model, budget, limit, seeds,
-                                  max(c.k for c in conditions))
+                                  max(c.k for c in conditions), any(c.labels != "gold" for c in conditions))
     made_now = False
     if st.button("Run the evaluation", key=f"{key}_run", type="primary"):
         bar = st.progress(0.0, text="Generating…")
@@ -198,6 +205,38 @@ def four_ways(task: Task) -> None:
     st.caption("Made by `make results`; each way's command is in data/experiments.json.")
 
 
+def _label_tasks() -> list[str]:
+    return [n for n in tasks.builtin_names() if tasks.builtin(n).labels]
+
+
+def what_shots_teach(task: Task) -> None:
+    """Min et al. 2022's test on the stored runs: the same shots showing the right labels, random ones, or none."""
+    st.header("What the shots teach")
+    st.write("The same shots, three ways: with their own labels, with labels drawn at random from the task's "
+             "labels, and with the labels left out (the inputs only). If the model read which label goes with "
+             "which input, random labels would cost it accuracy; if shots only showed the form and the label set, "
+             "they would not.")
+    chart_rows = prompting.ways_compared(task.name, labels=True)
+    if chart_rows:
+        chat_way = experiments.load(prompting.result_name(task.name))
+        items = chat_way["settings"]["items"] if chat_way else None  # where guessing lands on the stored items
+        widgets.chart(charts.accuracy_bars(
+            pd.DataFrame(chart_rows), "way", "accuracy", color="shots", chance=prompting.chance(task, items),
+            title=f"{task.title or task.name}: zero-shot and k shots with gold, random or no labels (95% interval)"),
+            "fs_labels_chart")
+    else:
+        st.caption(f"No stored run of {task.title or task.name} shows the shots with random labels; the label "
+                   "tasks have one (pick one above), and the evaluation below can measure this task live.")
+    rows = prompting.what_shots_teach(_label_tasks())
+    st.write(prompting.what_shots_teach_said(rows))
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
+            c: st.column_config.NumberColumn(format="percent")
+            for c in ("chance", "zero-shot", "gold labels", "random labels", "no labels")})
+        st.caption("Stored runs on the held-out items, greedy; each k-shot condition over the same shot samplings. "
+                   "Commands in data/experiments.json (`--labels`); `make results` makes them again.")
+
+
 def references_few_shot() -> None:
     ref = figures.references()["few_shot"]
     with st.expander("What the papers report — and what we measured", expanded=True):
@@ -208,8 +247,7 @@ def references_few_shot() -> None:
         st.write(f"Those gains come from {ref['model']}, a model not instruction-tuned, continuing a pattern of "
                  "examples; label tasks were scored by which option it found likeliest. Ours are SmolLM2-135M and "
                  "Gemma 3 270M, hundreds of times smaller.")
-        label_tasks = [n for n in tasks.builtin_names() if tasks.builtin(n).labels]
-        effects = prompting.shot_effects(label_tasks)
+        effects = prompting.shot_effects(_label_tasks())
         st.write(prompting.shot_effects_said(effects))
         if effects:
             st.dataframe(pd.DataFrame(effects), hide_index=True,
@@ -220,6 +258,10 @@ def references_few_shot() -> None:
             st.caption(f"Stored runs on the held-out items, greedy, k-shot averaged over {' or '.join(map(str, seeds))} "
                        "shot samplings; the interval is over items and samplings (lib/effects.py). `make results` "
                        "makes them again (commands in data/experiments.json).")
+        st.write("**What the labels in the shots do.** " + prompting.what_shots_teach_said(
+            prompting.what_shots_teach(_label_tasks())))
+        for ref in figures.references()["shot_labels"]:
+            st.markdown(f"**{ref['title']}** ({ref['models']}), {ref['citation']}: {ref['finding']}")
 
 
 def references_cot() -> None:

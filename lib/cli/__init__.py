@@ -9,6 +9,7 @@
     python -m lib.cli.forced_token --json
     python -m lib.cli.icl_cost --json
     python -m lib.cli.whole_document --json
+    python -m lib.cli.sft eval --json
     python -m lib.cli.experiments [NAME ...] [--list]       # every stored result (`make results`)
 
 They live apart from the library so that no library module imports the modules built on it (a CLI needs the

@@ -43,8 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     result = prompting.evaluate(task, conditions, args.seeds,
                                 prompting.answerer(chosen, task, args.method, budget), args.limit)
     settings = prompting.settings_of(args.engine, args.method, args.model, budget, result["items"], args.seeds,
-                                     args.shots)
-    settings |= {"labels": "gold, random, none"} if args.labels else {}  # recorded only where it was asked for
+                                     args.shots, args.labels)
     result |= {"model": chosen.name, "engine": chosen.engine, "max_new_tokens": settings["max_new_tokens"],
                "decoding": "greedy", "prompt_format": chosen.style, "command": cli.command(parser, argv),
                "settings": settings}
