@@ -134,16 +134,16 @@ def ways_compared(task_name: str, labels: bool = False) -> list[dict]:
     with the mean accuracy and its spread over seeds. Empty when fewer than two ways are stored. `labels`: the
     ways stored with `label_conditions` only, each with its k shots showing gold, random and no labels ("shots"
     names which); else zero-shot and k-shot with the shots' own labels."""
-    kinds = LABEL_KINDS if labels else {"gold": ""}
+    kinds = LABEL_KINDS if labels else ("gold",)
     rows = []
     for method, model, stored in _stored_ways(task_name):
-        names = {"zero-shot": "zero-shot"} | {shots_name(stored["settings"]["shots"], kind): kind for kind in kinds}
-        if labels and stored["settings"].get("labels") != LABELS_SETTING:
+        if labels and not _with_labels(stored):
             continue
+        names = {"zero-shot": "zero-shot"} | {shots_name(stored["settings"]["shots"], kind): kind for kind in kinds}
         for s in summarize([r for r in stored["rows"] if r["condition"] in names]):  # with the interval
             kind = names[s["condition"]]
             rows.append({"way": f"{model} model, {'writes' if method == 'generate' else 'option scoring'}",
-                         "shots": LABEL_KINDS.get(kind, kind) if labels else "k-shot" if kind == "gold" else kind,
+                         "shots": "zero-shot" if kind == "zero-shot" else LABEL_KINDS[kind] if labels else "k-shot",
                          "condition": s["condition"], "accuracy": s["accuracy"], "accuracy_low": s["accuracy_low"],
                          "accuracy_high": s["accuracy_high"], "seeds": s["seeds"]})
     return rows if len({r["way"] for r in rows}) > 1 else []
@@ -174,6 +174,11 @@ def shot_effects(task_names: list[str]) -> list[dict]:
     return rows_out
 
 
+def _with_labels(stored: dict) -> bool:
+    """Whether a stored run also showed its shots with random labels and with none (`--labels`)."""
+    return stored["settings"].get("labels") == LABELS_SETTING
+
+
 def _one_sided(rows: list[dict], condition: str) -> float:
     """How one-sided a condition's answers were: the commonest answer's share within a shot sampling, averaged over
     samplings (1.0 is one answer for everything)."""
@@ -193,10 +198,10 @@ def what_shots_teach(task_names: list[str]) -> list[dict]:
     out = []
     for name in task_names:
         for method, model, stored in _stored_ways(name):
+            if not _with_labels(stored):
+                continue
             k, rows = stored["settings"]["shots"], stored.get("rows", [])
             names = {labels: shots_name(k, labels) for labels in LABEL_KINDS}
-            if not all(any(r["condition"] == c for r in rows) for c in names.values()):
-                continue  # stored without --labels
             labels = stored.get("labels") or ()
             mapping = effects.compare(rows, names["random"], names["gold"], labels)
             form = effects.compare(rows, "zero-shot", names["random"], labels)

@@ -39,8 +39,9 @@ if st.button(f"Answer zero-shot and {len(shots)}-shot", type="primary", key="fs_
 k_eval = max(len(shots), 1)
 ui.evaluation(task, prompting.default_conditions(k_eval, cot=False), "fs", method, model, offer_labels=True)
 ui.four_ways(task)
-ui.what_shots_teach(task)
-ui.references_few_shot()
+taught = prompting.what_shots_teach(ui.label_tasks())  # the section and the honesty panel both say it
+ui.what_shots_teach(task, taught)
+ui.references_few_shot(taught)
 ui.icl_cost()
 
 guide.panel(__file__)

@@ -205,12 +205,13 @@ def four_ways(task: Task) -> None:
     st.caption("Made by `make results`; each way's command is in data/experiments.json.")
 
 
-def _label_tasks() -> list[str]:
+def label_tasks() -> list[str]:
     return [n for n in tasks.builtin_names() if tasks.builtin(n).labels]
 
 
-def what_shots_teach(task: Task) -> None:
-    """Min et al. 2022's test on the stored runs: the same shots showing the right labels, random ones, or none."""
+def what_shots_teach(task: Task, rows: list[dict]) -> None:
+    """Min et al. 2022's test on the stored runs: the same shots showing the right labels, random ones, or none
+    (`rows`: prompting.what_shots_teach, made once a page run for this section and the honesty panel)."""
     st.header("What the shots teach")
     st.write("The same shots, three ways: with their own labels, with labels drawn at random from the task's "
              "labels, and with the labels left out (the inputs only). If the model read which label goes with "
@@ -227,7 +228,6 @@ def what_shots_teach(task: Task) -> None:
     else:
         st.caption(f"No stored run of {task.title or task.name} shows the shots with random labels; the label "
                    "tasks have one (pick one above), and the evaluation below can measure this task live.")
-    rows = prompting.what_shots_teach(_label_tasks())
     st.write(prompting.what_shots_teach_said(rows))
     if rows:
         st.dataframe(pd.DataFrame(rows), hide_index=True, column_config={
@@ -237,7 +237,8 @@ def what_shots_teach(task: Task) -> None:
                    "Commands in data/experiments.json (`--labels`); `make results` makes them again.")
 
 
-def references_few_shot() -> None:
+def references_few_shot(taught: list[dict]) -> None:
+    """The papers' figures beside ours; `taught`: prompting.what_shots_teach's rows."""
     ref = figures.references()["few_shot"]
     with st.expander("What the papers report — and what we measured", expanded=True):
         table = pd.DataFrame([[r["benchmark"], *r["values"]] for r in ref["rows"]],
@@ -247,7 +248,7 @@ def references_few_shot() -> None:
         st.write(f"Those gains come from {ref['model']}, a model not instruction-tuned, continuing a pattern of "
                  "examples; label tasks were scored by which option it found likeliest. Ours are SmolLM2-135M and "
                  "Gemma 3 270M, hundreds of times smaller.")
-        effects = prompting.shot_effects(_label_tasks())
+        effects = prompting.shot_effects(label_tasks())
         st.write(prompting.shot_effects_said(effects))
         if effects:
             st.dataframe(pd.DataFrame(effects), hide_index=True,
@@ -258,8 +259,7 @@ def references_few_shot() -> None:
             st.caption(f"Stored runs on the held-out items, greedy, k-shot averaged over {' or '.join(map(str, seeds))} "
                        "shot samplings; the interval is over items and samplings (lib/effects.py). `make results` "
                        "makes them again (commands in data/experiments.json).")
-        st.write("**What the labels in the shots do.** " + prompting.what_shots_teach_said(
-            prompting.what_shots_teach(_label_tasks())))
+        st.write("**What the labels in the shots do.** " + prompting.what_shots_teach_said(taught))
         for ref in figures.references()["shot_labels"]:
             st.markdown(f"**{ref['title']}** ({ref['models']}), {ref['citation']}: {ref['finding']}")
 

@@ -11,7 +11,6 @@ from lib import cli, lora, lora_serving, lora_training, sft
 from lib.generation import GenerationSettings
 
 
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="lib.cli.sft", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
